@@ -1,0 +1,30 @@
+# buurtmonitor — built with PGXS.
+#   make && make install      build and install into the server found by pg_config
+#   make installcheck         run the pg_regress suite against a running server
+# The install script is generated: the topic files in extension/sql/ are
+# concatenated in name order (h3-pg style), so each topic stays readable.
+
+EXTENSION   = buurtmonitor
+EXTVERSION  = 0.1.0
+
+MODULE_big  = buurtmonitor
+OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard extension/*.c)))
+
+SQL_PARTS   = $(sort $(wildcard extension/sql/*.sql))
+DATA_built  = buurtmonitor--$(EXTVERSION).sql
+DATA        = $(wildcard extension/upgrade/buurtmonitor--*--*.sql)
+
+# Tests run in name order in one database; the numeric prefix sets the order.
+REGRESS     = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
+REGRESS_OPTS = --inputdir=. --load-extension=postgis
+
+PG_CPPFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+SHLIB_LINK  = -lgeos_c -lm
+EXTRA_CLEAN = buurtmonitor--$(EXTVERSION).sql
+
+PG_CONFIG  ?= pg_config
+PGXS       := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+buurtmonitor--$(EXTVERSION).sql: $(SQL_PARTS)
+	cat $(SQL_PARTS) > $@
