@@ -1,0 +1,1082 @@
+/*
+ * overlap.c
+ *		Exact overlap area of two polygonal geometries without building the
+ *		intersection: buurtmonitor.overlap_area() and overlap_measures().
+ *
+ * Algorithm (Green's theorem).  For a region R with counter-clockwise outer
+ * boundary, area(R) = 1/2 ∮ (x dy - y dx).  The boundary of A ∩ B consists of
+ * the pieces of A's boundary lying inside B and the pieces of B's boundary
+ * lying inside A; a piece shared by both boundaries counts once when the two
+ * run in the same direction (both regions on the same side) and not at all
+ * when they run in opposite directions (the regions only touch).  So:
+ *
+ *   1. normalise rings (outer CCW, holes CW) when parsing;
+ *   2. find every contact between an edge of A and an edge of B (proper
+ *      crossings, vertices on edges, collinear overlaps) through a strip
+ *      index, and record split parameters on both edges;
+ *   3. cut each edge at its splits and classify every sub-segment by a
+ *      point-in-polygon test of its midpoint (with an on-boundary check);
+ *      runs of edges that touch nothing share one classification;
+ *   4. sum 1/2 (x0 y1 - x1 y0) and the length over the kept sub-segments, in
+ *      coordinates shifted to a local origin for precision.
+ *
+ * The strip index cuts the polygon's y-range into about as many horizontal
+ * strips as it has edges and lists each edge in the strips it spans, so a
+ * point-in-polygon test or a contact search only looks at the few edges near
+ * one y value.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include <geos_c.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "nodes/makefuncs.h"
+#include "nodes/pg_list.h"
+#include "parser/parse_func.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "overlap.h"
+
+/* ------------------------------------------------------------------------
+ * EWKB parsing
+ * ------------------------------------------------------------------------ */
+
+#define WKB_SRID_FLAG	0x20000000u
+#define WKB_M_FLAG		0x40000000u
+#define WKB_Z_FLAG		0x80000000u
+
+typedef struct WkbReader
+{
+	const unsigned char *p;
+	const unsigned char *end;
+	bool		swap;			/* data byte order differs from ours */
+	const char *what;
+} WkbReader;
+
+/* Fail on truncated input. */
+static void
+wkb_need(WkbReader *r, size_t n)
+{
+	if ((size_t) (r->end - r->p) < n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("truncated geometry in %s", r->what)));
+}
+
+/* Read a byte-order byte and switch the reader to it. */
+static void
+wkb_byteorder(WkbReader *r)
+{
+	unsigned char bo;
+	const uint16 one = 1;
+	bool		little_host = *((const unsigned char *) &one) == 1;
+
+	wkb_need(r, 1);
+	bo = *r->p++;
+	r->swap = (bo == 1) != little_host;
+}
+
+/* Read an unsigned 32-bit integer. */
+static uint32
+wkb_uint32(WkbReader *r)
+{
+	uint32		v;
+
+	wkb_need(r, 4);
+	memcpy(&v, r->p, 4);
+	r->p += 4;
+	if (r->swap)
+		v = pg_bswap32(v);
+	return v;
+}
+
+/* Read a double. */
+static double
+wkb_double(WkbReader *r)
+{
+	uint64		v;
+	double		d;
+
+	wkb_need(r, 8);
+	memcpy(&v, r->p, 8);
+	r->p += 8;
+	if (r->swap)
+		v = pg_bswap64(v);
+	memcpy(&d, &v, 8);
+	return d;
+}
+
+/* Split a WKB type word into base type and number of ordinates. */
+static uint32
+wkb_type(uint32 t, int *ndims, bool *has_srid)
+{
+	*has_srid = (t & WKB_SRID_FLAG) != 0;
+	*ndims = 2 + ((t & WKB_Z_FLAG) ? 1 : 0) + ((t & WKB_M_FLAG) ? 1 : 0);
+	t &= 0x0FFFFFFFu;
+	/* ISO WKB: 1000 = Z, 2000 = M, 3000 = ZM */
+	if (t >= 1000 && t < 4000)
+	{
+		*ndims = 2 + ((t / 1000) == 3 ? 2 : 1);
+		t %= 1000;
+	}
+	return t;
+}
+
+/* Growable coordinate buffer used while parsing. */
+typedef struct CoordBuf
+{
+	int			npoints, cap;
+	double	   *x, *y;
+	int			nrings, rcap;
+	int		   *ring_start;
+	bool	   *ring_outer;
+} CoordBuf;
+
+/* Make room for n more points. */
+static void
+cbuf_reserve(CoordBuf *b, int n)
+{
+	if (b->npoints + n > b->cap)
+	{
+		int			cap = Max(b->cap * 2, b->npoints + n);
+
+		b->x = b->x ? repalloc(b->x, cap * sizeof(double)) : palloc(cap * sizeof(double));
+		b->y = b->y ? repalloc(b->y, cap * sizeof(double)) : palloc(cap * sizeof(double));
+		b->cap = cap;
+	}
+}
+
+/* Read one polygon body (after its header) into the buffer. */
+static void
+wkb_read_polygon_body(WkbReader *r, int ndims, CoordBuf *b)
+{
+	uint32		nrings = wkb_uint32(r);
+
+	for (uint32 i = 0; i < nrings; i++)
+	{
+		uint32		np = wkb_uint32(r);
+
+		if (np > (uint32) ((r->end - r->p) / (8 * ndims)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("truncated geometry in %s", r->what)));
+		if (b->nrings + 2 > b->rcap)
+		{
+			b->rcap = Max(8, b->rcap * 2);
+			b->ring_start = b->ring_start ? repalloc(b->ring_start, b->rcap * sizeof(int))
+				: palloc(b->rcap * sizeof(int));
+			b->ring_outer = b->ring_outer ? repalloc(b->ring_outer, b->rcap * sizeof(bool))
+				: palloc(b->rcap * sizeof(bool));
+		}
+		b->ring_start[b->nrings] = b->npoints;
+		b->ring_outer[b->nrings] = (i == 0);
+		b->nrings++;
+		cbuf_reserve(b, (int) np);
+		for (uint32 k = 0; k < np; k++)
+		{
+			b->x[b->npoints] = wkb_double(r);
+			b->y[b->npoints] = wkb_double(r);
+			for (int d = 2; d < ndims; d++)
+				(void) wkb_double(r);
+			b->npoints++;
+		}
+	}
+}
+
+/* Error for a geometry type we do not take. */
+static void
+wkb_wrong_type(uint32 type, const char *what)
+{
+	if (type == 7)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("geometry collection in %s is not supported", what),
+				 errhint("Extract the polygons with ST_CollectionExtract(geom, 3).")));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s is not a polygon or multipolygon", what),
+			 errhint("Overlap areas need polygons; buffer points or lines with ST_Buffer first.")));
+}
+
+/* Signed area (shoelace, shifted to the ring's first point) of ring [s, e). */
+static double
+ring_signed_area(const double *x, const double *y, int s, int e)
+{
+	double		sum = 0.0;
+	double		x0 = x[s], y0 = y[s];
+
+	for (int i = s; i < e - 1; i++)
+		sum += (x[i] - x0) * (y[i + 1] - y0) - (x[i + 1] - x0) * (y[i] - y0);
+	return 0.5 * sum;
+}
+
+/* Reverse the points of ring [s, e) in place. */
+static void
+ring_reverse(double *x, double *y, int s, int e)
+{
+	for (int i = s, j = e - 1; i < j; i++, j--)
+	{
+		double		t;
+
+		t = x[i], x[i] = x[j], x[j] = t;
+		t = y[i], y[i] = y[j], y[j] = t;
+	}
+}
+
+BmGeom *
+bm_geom_from_wkb(const unsigned char *wkb, size_t len, const char *what)
+{
+	WkbReader	r = {wkb, wkb + len, false, what};
+	CoordBuf	b = {0};
+	BmGeom	   *g = palloc0(sizeof(BmGeom));
+	uint32		type;
+	int			ndims;
+	bool		has_srid;
+
+	wkb_byteorder(&r);
+	type = wkb_type(wkb_uint32(&r), &ndims, &has_srid);
+	g->srid = has_srid ? (int32) wkb_uint32(&r) : 0;
+
+	if (type == 3)
+		wkb_read_polygon_body(&r, ndims, &b);
+	else if (type == 6)
+	{
+		uint32		nparts = wkb_uint32(&r);
+
+		for (uint32 i = 0; i < nparts; i++)
+		{
+			uint32		ptype;
+			int			pdims;
+			bool		psrid;
+
+			wkb_byteorder(&r);
+			ptype = wkb_type(wkb_uint32(&r), &pdims, &psrid);
+			if (psrid)
+				(void) wkb_uint32(&r);
+			if (ptype != 3)
+				wkb_wrong_type(ptype, what);
+			wkb_read_polygon_body(&r, pdims, &b);
+		}
+	}
+	else
+		wkb_wrong_type(type, what);
+
+	g->npoints = b.npoints;
+	g->nrings = b.nrings;
+	g->x = b.x;
+	g->y = b.y;
+	g->ring_start = palloc((b.nrings + 1) * sizeof(int));
+	for (int i = 0; i < b.nrings; i++)
+		g->ring_start[i] = b.ring_start[i];
+	g->ring_start[b.nrings] = b.npoints;
+
+	/* normalise orientation, sum area and perimeter, bounding box */
+	g->xmin = g->ymin = INFINITY;
+	g->xmax = g->ymax = -INFINITY;
+	for (int i = 0; i < b.nrings; i++)
+	{
+		int			s = g->ring_start[i], e = g->ring_start[i + 1];
+		double		a;
+
+		if (e - s < 4 || g->x[s] != g->x[e - 1] || g->y[s] != g->y[e - 1])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid geometry in %s: ring %d is not closed or has fewer than 4 points", what, i + 1),
+					 errhint("Repair the geometry with ST_MakeValid.")));
+		a = ring_signed_area(g->x, g->y, s, e);
+		if ((b.ring_outer[i] && a < 0) || (!b.ring_outer[i] && a > 0))
+		{
+			ring_reverse(g->x, g->y, s, e);
+			a = -a;
+		}
+		g->area += a;
+		for (int k = s; k < e; k++)
+		{
+			if (!isfinite(g->x[k]) || !isfinite(g->y[k]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid geometry in %s: non-finite coordinate", what),
+						 errhint("Repair or drop the geometry.")));
+			g->xmin = Min(g->xmin, g->x[k]);
+			g->xmax = Max(g->xmax, g->x[k]);
+			g->ymin = Min(g->ymin, g->y[k]);
+			g->ymax = Max(g->ymax, g->y[k]);
+			if (k + 1 < e)
+				g->perimeter += hypot(g->x[k + 1] - g->x[k], g->y[k + 1] - g->y[k]);
+		}
+	}
+	g->ring_outer = b.ring_outer;
+	if (b.ring_start)
+		pfree(b.ring_start);
+	return g;
+}
+
+/* ------------------------------------------------------------------------
+ * Validity (GEOS) and SRID checks
+ * ------------------------------------------------------------------------ */
+
+static GEOSContextHandle_t geos_ctx = NULL;
+static char geos_last_error[256];
+
+/* GEOS message handler: keep the last error text for our own ereport. */
+static void
+geos_error_handler(const char *message, void *userdata)
+{
+	strlcpy(geos_last_error, message, sizeof(geos_last_error));
+}
+
+/* The backend-lifetime GEOS context. */
+static GEOSContextHandle_t
+geos_context(void)
+{
+	if (geos_ctx == NULL)
+	{
+		geos_ctx = GEOS_init_r();
+		GEOSContext_setErrorMessageHandler_r(geos_ctx, geos_error_handler, NULL);
+		GEOSContext_setNoticeMessageHandler_r(geos_ctx, geos_error_handler, NULL);
+	}
+	return geos_ctx;
+}
+
+/* Build a GEOS (multi)polygon from the parsed rings; NULL on GEOS failure. */
+static GEOSGeometry *
+geos_from_geom(GEOSContextHandle_t h, const BmGeom *g)
+{
+	GEOSGeometry **polys = palloc(sizeof(GEOSGeometry *) * Max(g->nrings, 1));
+	int			npolys = 0;
+	int			i = 0;
+	GEOSGeometry *result;
+
+	/* group rings into polygons: each outer ring starts a new polygon */
+	while (i < g->nrings)
+	{
+		int			j = i + 1;
+		GEOSGeometry *shell = NULL;
+		GEOSGeometry **holes;
+		int			nholes;
+
+		while (j < g->nrings && !g->ring_outer[j])
+			j++;
+		nholes = j - i - 1;
+		holes = palloc(sizeof(GEOSGeometry *) * Max(nholes, 1));
+		for (int k = i; k < j; k++)
+		{
+			int			s = g->ring_start[k], n = g->ring_start[k + 1] - s;
+			GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, n, 2);
+			GEOSGeometry *ring;
+
+			for (int q = 0; q < n; q++)
+				GEOSCoordSeq_setXY_r(h, cs, q, g->x[s + q], g->y[s + q]);
+			ring = GEOSGeom_createLinearRing_r(h, cs);
+			if (k == i)
+				shell = ring;
+			else
+				holes[k - i - 1] = ring;
+		}
+		polys[npolys++] = GEOSGeom_createPolygon_r(h, shell, holes, nholes);
+		pfree(holes);
+		i = j;
+	}
+	if (npolys == 1)
+		result = polys[0];
+	else
+		result = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, npolys);
+	pfree(polys);
+	return result;
+}
+
+void
+bm_geom_check_valid(const BmGeom *g, const char *what)
+{
+	GEOSContextHandle_t h = geos_context();
+	GEOSGeometry *gg;
+	char		valid;
+	char	   *reason = NULL;
+	char		detail[512];
+
+	if (g->nrings == 0)
+		return;
+	geos_last_error[0] = '\0';
+	gg = geos_from_geom(h, g);
+	if (gg == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid geometry in %s", what),
+				 errdetail("%s", geos_last_error),
+				 errhint("Repair the geometry with ST_MakeValid.")));
+	valid = GEOSisValid_r(h, gg);
+	if (valid != 1)
+	{
+		reason = GEOSisValidReason_r(h, gg);
+		strlcpy(detail, reason ? reason : geos_last_error, sizeof(detail));
+		if (reason)
+			GEOSFree_r(h, reason);
+	}
+	GEOSGeom_destroy_r(h, gg);
+	if (valid != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid geometry in %s", what),
+				 errdetail("GEOS: %s", detail),
+				 errhint("Repair the geometry with ST_MakeValid.")));
+}
+
+/* Cache of the last SRID found projected, to avoid a catalogue query per row. */
+static int32 last_projected_srid = -1;
+
+void
+bm_check_srid_projected(int32 srid, const char *what)
+{
+	bool		geographic = false;
+
+	if (srid == 0 || srid == last_projected_srid)
+		return;
+	if (srid == 4326 || srid == 4258 || srid == 4289)
+		geographic = true;
+	else
+	{
+		char	   *sql;
+
+		SPI_connect();
+		if (SPI_execute("SELECT extnamespace::pg_catalog.regnamespace::text FROM pg_catalog.pg_extension "
+						"WHERE extname = 'postgis'", true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+		{
+			char	   *nsp = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+			sql = psprintf("SELECT proj4text ~* '\\+proj=(longlat|latlong)' FROM %s.spatial_ref_sys "
+						   "WHERE srid = %d", nsp, srid);
+			if (SPI_execute(sql, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+			{
+				bool		isnull;
+				Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+				geographic = !isnull && DatumGetBool(d);
+			}
+		}
+		SPI_finish();
+	}
+	if (geographic)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s has geographic SRID %d", what, srid),
+				 errhint("Transform to a projected system first, for example ST_Transform(geom, 28992) for EPSG:28992 (RD New).")));
+	last_projected_srid = srid;
+}
+
+/* ------------------------------------------------------------------------
+ * Strip index
+ * ------------------------------------------------------------------------ */
+
+/* Strip holding y (clamped to the index range). */
+static inline int
+strip_of(const BmGeom *g, double y)
+{
+	double		f = (y - g->strip_y0) / g->strip_h;
+	int			s;
+
+	if (!(f > 0))				/* also catches NaN */
+		return 0;
+	if (f >= g->nstrips)
+		return g->nstrips - 1;
+	s = (int) f;
+	return s;
+}
+
+void
+bm_geom_index(BmGeom *g)
+{
+	int			nedges = g->npoints - g->nrings;
+	int			ns;
+	long		total;
+	int		   *fill;
+
+	if (g->strip_off != NULL)
+		return;
+	ns = Max(1, nedges);
+	/* shrink the strip count while long edges make the lists too big */
+	for (;;)
+	{
+		g->nstrips = ns;
+		g->strip_y0 = g->ymin;
+		g->strip_h = (g->ymax > g->ymin) ? (g->ymax - g->ymin) / ns : 1.0;
+		total = 0;
+		for (int r = 0; r < g->nrings; r++)
+			for (int e = g->ring_start[r]; e < g->ring_start[r + 1] - 1; e++)
+				total += strip_of(g, Max(g->y[e], g->y[e + 1])) -
+					strip_of(g, Min(g->y[e], g->y[e + 1])) + 1;
+		if (ns == 1 || total <= 8L * nedges + 64)
+			break;
+		ns = Max(1, ns / 4);
+	}
+	g->strip_off = palloc0((ns + 1) * sizeof(int));
+	g->strip_edge = palloc(Max(total, 1) * sizeof(int));
+	for (int r = 0; r < g->nrings; r++)
+		for (int e = g->ring_start[r]; e < g->ring_start[r + 1] - 1; e++)
+		{
+			int			s0 = strip_of(g, Min(g->y[e], g->y[e + 1]));
+			int			s1 = strip_of(g, Max(g->y[e], g->y[e + 1]));
+
+			for (int s = s0; s <= s1; s++)
+				g->strip_off[s + 1]++;
+		}
+	for (int s = 0; s < ns; s++)
+		g->strip_off[s + 1] += g->strip_off[s];
+	fill = palloc(ns * sizeof(int));
+	memcpy(fill, g->strip_off, ns * sizeof(int));
+	for (int r = 0; r < g->nrings; r++)
+		for (int e = g->ring_start[r]; e < g->ring_start[r + 1] - 1; e++)
+		{
+			int			s0 = strip_of(g, Min(g->y[e], g->y[e + 1]));
+			int			s1 = strip_of(g, Max(g->y[e], g->y[e + 1]));
+
+			for (int s = s0; s <= s1; s++)
+				g->strip_edge[fill[s]++] = e;
+		}
+	pfree(fill);
+}
+
+/* ------------------------------------------------------------------------
+ * Pair computation
+ * ------------------------------------------------------------------------ */
+
+void
+bm_work_init(BmWork *w, MemoryContext cxt)
+{
+	memset(w, 0, sizeof(BmWork));
+	w->cxt = cxt;
+}
+
+/* Per-pair frame: local origin and tolerance. */
+typedef struct PairFrame
+{
+	double		ox, oy;			/* local origin */
+	double		eps;			/* distance tolerance for contacts */
+	double		bx0, by0, bx1, by1;	/* intersection of the boxes, grown by eps */
+} PairFrame;
+
+/* Ensure the touched flags array has room for n entries, zeroed. */
+static unsigned char *
+touched_reset(BmWork *w, unsigned char **arr, int *cap, int n)
+{
+	if (*cap < n)
+	{
+		if (*arr)
+			pfree(*arr);
+		*cap = Max(n, 2 * *cap);
+		*arr = MemoryContextAlloc(w->cxt, *cap);
+	}
+	memset(*arr, 0, n);
+	return *arr;
+}
+
+/* Append a split of edge e at t. */
+static inline void
+split_push(BmWork *w, bool on_a, int e, double t)
+{
+	BmSplit   **arr = on_a ? &w->split_a : &w->split_b;
+	int		   *n = on_a ? &w->nsplit_a : &w->nsplit_b;
+	int		   *cap = on_a ? &w->cap_split_a : &w->cap_split_b;
+
+	if (*n >= *cap)
+	{
+		int			nc = Max(64, *cap * 2);
+
+		*arr = *arr ? repalloc(*arr, nc * sizeof(BmSplit))
+			: MemoryContextAlloc(w->cxt, nc * sizeof(BmSplit));
+		*cap = nc;
+	}
+	(*arr)[*n].edge = e;
+	(*arr)[*n].t = t;
+	(*n)++;
+}
+
+/* qsort comparator: by edge, then t. */
+static int
+split_cmp(const void *a, const void *b)
+{
+	const BmSplit *x = a, *y = b;
+
+	if (x->edge != y->edge)
+		return x->edge < y->edge ? -1 : 1;
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+/* Parameter of point (qx,qy) projected on segment p0->p1 (shifted coordinates). */
+static inline double
+proj_t(double px0, double py0, double rx, double ry, double rr, double qx, double qy)
+{
+	return ((qx - px0) * rx + (qy - py0) * ry) / rr;
+}
+
+/*
+ * Find the contacts of edge a (of A) with edge b (of B), record splits in the
+ * interior of either edge, and return true when they touch at all.
+ */
+static bool
+edge_contact(const BmGeom *A, int a, const BmGeom *B, int b, const PairFrame *f, BmWork *w)
+{
+	double		px0 = A->x[a] - f->ox, py0 = A->y[a] - f->oy;
+	double		px1 = A->x[a + 1] - f->ox, py1 = A->y[a + 1] - f->oy;
+	double		qx0 = B->x[b] - f->ox, qy0 = B->y[b] - f->oy;
+	double		qx1 = B->x[b + 1] - f->ox, qy1 = B->y[b + 1] - f->oy;
+	double		rx = px1 - px0, ry = py1 - py0, sx = qx1 - qx0, sy = qy1 - qy0;
+	double		rr = rx * rx + ry * ry, ss = sx * sx + sy * sy;
+	double		lr = sqrt(rr), ls = sqrt(ss);
+	double		eps = f->eps;
+	double		tol_a, tol_b;
+	/* signed distances of q0,q1 from line a and of p0,p1 from line b */
+	double		dq0, dq1, dp0, dp1;
+	bool		touch = false;
+
+	if (lr == 0 || ls == 0)
+		return false;			/* repeated vertex: a zero-length edge has no area */
+	tol_a = eps / lr;
+	tol_b = eps / ls;
+	dq0 = (rx * (qy0 - py0) - ry * (qx0 - px0)) / lr;
+	dq1 = (rx * (qy1 - py0) - ry * (qx1 - px0)) / lr;
+	dp0 = (sx * (py0 - qy0) - sy * (px0 - qx0)) / ls;
+	dp1 = (sx * (py1 - qy0) - sy * (px1 - qx0)) / ls;
+
+	if ((fabs(dq0) <= eps && fabs(dq1) <= eps) || (fabs(dp0) <= eps && fabs(dp1) <= eps))
+	{
+		/* collinear: split each edge at the other's endpoints inside it */
+		double		t0 = proj_t(px0, py0, rx, ry, rr, qx0, qy0);
+		double		t1 = proj_t(px0, py0, rx, ry, rr, qx1, qy1);
+		double		u0, u1;
+
+		if (Max(t0, t1) < -tol_a || Min(t0, t1) > 1 + tol_a)
+			return false;
+		u0 = proj_t(qx0, qy0, sx, sy, ss, px0, py0);
+		u1 = proj_t(qx0, qy0, sx, sy, ss, px1, py1);
+		if (t0 > tol_a && t0 < 1 - tol_a)
+			split_push(w, true, a, t0);
+		if (t1 > tol_a && t1 < 1 - tol_a)
+			split_push(w, true, a, t1);
+		if (u0 > tol_b && u0 < 1 - tol_b)
+			split_push(w, false, b, u0);
+		if (u1 > tol_b && u1 < 1 - tol_b)
+			split_push(w, false, b, u1);
+		return true;
+	}
+
+	/* an endpoint of one edge on the other edge (T-junction or shared vertex) */
+	if (fabs(dq0) <= eps)
+	{
+		double		t = proj_t(px0, py0, rx, ry, rr, qx0, qy0);
+
+		if (t >= -tol_a && t <= 1 + tol_a)
+		{
+			touch = true;
+			if (t > tol_a && t < 1 - tol_a)
+				split_push(w, true, a, t);
+		}
+	}
+	if (fabs(dq1) <= eps)
+	{
+		double		t = proj_t(px0, py0, rx, ry, rr, qx1, qy1);
+
+		if (t >= -tol_a && t <= 1 + tol_a)
+		{
+			touch = true;
+			if (t > tol_a && t < 1 - tol_a)
+				split_push(w, true, a, t);
+		}
+	}
+	if (fabs(dp0) <= eps)
+	{
+		double		u = proj_t(qx0, qy0, sx, sy, ss, px0, py0);
+
+		if (u >= -tol_b && u <= 1 + tol_b)
+		{
+			touch = true;
+			if (u > tol_b && u < 1 - tol_b)
+				split_push(w, false, b, u);
+		}
+	}
+	if (fabs(dp1) <= eps)
+	{
+		double		u = proj_t(qx0, qy0, sx, sy, ss, px1, py1);
+
+		if (u >= -tol_b && u <= 1 + tol_b)
+		{
+			touch = true;
+			if (u > tol_b && u < 1 - tol_b)
+				split_push(w, false, b, u);
+		}
+	}
+	if (touch)
+		return true;
+
+	/* proper crossing: endpoints strictly on opposite sides, both ways */
+	if (((dq0 > 0) != (dq1 > 0)) && ((dp0 > 0) != (dp1 > 0)))
+	{
+		double		t = dp0 / (dp0 - dp1);
+		double		u = dq0 / (dq0 - dq1);
+
+		split_push(w, true, a, t);
+		split_push(w, false, b, u);
+		return true;
+	}
+	return false;
+}
+
+/* Find all contacts between A's and B's edges inside the box of the pair. */
+static void
+find_contacts(const BmGeom *A, const BmGeom *B, const PairFrame *f, BmWork *w,
+			  unsigned char *touched_a, unsigned char *touched_b)
+{
+	double		eps = f->eps;
+
+	for (int r = 0; r < A->nrings; r++)
+	{
+		int			rend = A->ring_start[r + 1];
+
+		for (int a = A->ring_start[r]; a < rend - 1; a++)
+		{
+			double		ax0 = Min(A->x[a], A->x[a + 1]), ax1 = Max(A->x[a], A->x[a + 1]);
+			double		ay0 = Min(A->y[a], A->y[a + 1]), ay1 = Max(A->y[a], A->y[a + 1]);
+			int			s0, s1;
+
+			if (ax1 < f->bx0 || ax0 > f->bx1 || ay1 < f->by0 || ay0 > f->by1)
+				continue;
+			s0 = strip_of(B, ay0 - eps);
+			s1 = strip_of(B, ay1 + eps);
+			for (int s = s0; s <= s1; s++)
+			{
+				for (int k = B->strip_off[s]; k < B->strip_off[s + 1]; k++)
+				{
+					int			b = B->strip_edge[k];
+					double		by0 = Min(B->y[b], B->y[b + 1]);
+					double		by1 = Max(B->y[b], B->y[b + 1]);
+					double		bx0, bx1;
+
+					/* test each pair once: in the first strip both edges share */
+					if (s != Max(s0, strip_of(B, by0)))
+						continue;
+					if (by1 < ay0 - eps || by0 > ay1 + eps)
+						continue;
+					bx0 = Min(B->x[b], B->x[b + 1]);
+					bx1 = Max(B->x[b], B->x[b + 1]);
+					if (bx1 < ax0 - eps || bx0 > ax1 + eps)
+						continue;
+					if (edge_contact(A, a, B, b, f, w))
+					{
+						touched_a[a] = 1;
+						touched_b[b] = 1;
+					}
+				}
+			}
+		}
+	}
+}
+
+/* Where a test point lies relative to a polygon. */
+typedef enum
+{
+	LOC_OUTSIDE,
+	LOC_INSIDE,
+	LOC_BOUNDARY
+} PointLoc;
+
+/*
+ * Locate point (px,py) (absolute coordinates given as shifted + origin) in G.
+ * On the boundary, *bdir_dot gets the dot product of (dx,dy) with the boundary
+ * edge's direction, which tells same-direction from opposite-direction sharing.
+ */
+static PointLoc
+locate_point(const BmGeom *G, const PairFrame *f, double px, double py,
+			 double dx, double dy, double *bdir_dot)
+{
+	double		eps = f->eps;
+	double		gy = py + f->oy;	/* compare in G's absolute y for strips */
+	bool		inside = false;
+	int			s0, s1, sp;
+
+	if (px + f->ox < G->xmin - eps || px + f->ox > G->xmax + eps ||
+		gy < G->ymin - eps || gy > G->ymax + eps)
+		return LOC_OUTSIDE;
+	s0 = strip_of(G, gy - eps);
+	s1 = strip_of(G, gy + eps);
+	sp = strip_of(G, gy);
+	for (int s = s0; s <= s1; s++)
+	{
+		for (int k = G->strip_off[s]; k < G->strip_off[s + 1]; k++)
+		{
+			int			e = G->strip_edge[k];
+			double		x0 = G->x[e] - f->ox, y0 = G->y[e] - f->oy;
+			double		x1 = G->x[e + 1] - f->ox, y1 = G->y[e + 1] - f->oy;
+			double		ex = x1 - x0, ey = y1 - y0;
+			double		ll = ex * ex + ey * ey;
+
+			/* on-boundary check: distance from the point to the edge */
+			if (ll > 0 && px >= Min(x0, x1) - eps && px <= Max(x0, x1) + eps &&
+				py >= Min(y0, y1) - eps && py <= Max(y0, y1) + eps)
+			{
+				double		t = ((px - x0) * ex + (py - y0) * ey) / ll;
+				double		cx, cy;
+
+				t = t < 0 ? 0 : (t > 1 ? 1 : t);
+				cx = x0 + t * ex - px;
+				cy = y0 + t * ey - py;
+				if (cx * cx + cy * cy <= eps * eps)
+				{
+					*bdir_dot = dx * ex + dy * ey;
+					return LOC_BOUNDARY;
+				}
+			}
+			/* crossing-number parity with a ray towards +x, half-open in y */
+			if (s == sp && ((y0 > py) != (y1 > py)))
+			{
+				double		xi = x0 + (py - y0) * ex / ey;
+
+				if (xi > px)
+					inside = !inside;
+			}
+		}
+	}
+	return inside ? LOC_INSIDE : LOC_OUTSIDE;
+}
+
+/*
+ * Sum 1/2 (x dy - y dx) and the length over the boundary pieces of P that lie
+ * inside Q.  Shared pieces count for P only when count_shared (same direction).
+ */
+static void
+sum_inside(const BmGeom *P, const BmGeom *Q, const PairFrame *f,
+		   const unsigned char *touched, const BmSplit *splits, int nsplits,
+		   bool count_shared, double *cross_sum, double *len_sum)
+{
+	int			si = 0;			/* cursor into the sorted splits */
+
+	for (int r = 0; r < P->nrings; r++)
+	{
+		int			rs = P->ring_start[r], re = P->ring_start[r + 1];
+		bool		prev_known = false;	/* previous edge untouched and classified */
+		bool		prev_in = false;
+
+		for (int e = rs; e < re - 1; e++)
+		{
+			double		x0 = P->x[e] - f->ox, y0 = P->y[e] - f->oy;
+			double		x1 = P->x[e + 1] - f->ox, y1 = P->y[e + 1] - f->oy;
+
+			while (si < nsplits && splits[si].edge < e)
+				si++;
+			if (!touched[e])
+			{
+				double		ex0 = Min(P->x[e], P->x[e + 1]), ex1 = Max(P->x[e], P->x[e + 1]);
+				double		ey0 = Min(P->y[e], P->y[e + 1]), ey1 = Max(P->y[e], P->y[e + 1]);
+				bool		in;
+
+				if (ex1 < f->bx0 || ex0 > f->bx1 || ey1 < f->by0 || ey0 > f->by1)
+					in = false; /* away from Q's box: outside Q */
+				else if (prev_known)
+					in = prev_in;	/* no contact in between: same side */
+				else
+				{
+					double		dot;
+
+					in = locate_point(Q, f, 0.5 * (x0 + x1), 0.5 * (y0 + y1),
+									  x1 - x0, y1 - y0, &dot) == LOC_INSIDE;
+				}
+				prev_known = true;
+				prev_in = in;
+				if (in)
+				{
+					*cross_sum += x0 * y1 - x1 * y0;
+					*len_sum += hypot(x1 - x0, y1 - y0);
+				}
+				continue;
+			}
+			/* touched edge: cut at its splits and classify each piece */
+			prev_known = false;
+			{
+				double		tprev = 0.0;
+				double		dx = x1 - x0, dy = y1 - y0;
+
+				for (;;)
+				{
+					double		tnext = (si < nsplits && splits[si].edge == e) ? splits[si].t : 1.0;
+					double		ax, ay, bx, by, dot = 0;
+					PointLoc	loc;
+
+					if (tnext > tprev)
+					{
+						ax = tprev == 0.0 ? x0 : x0 + tprev * dx;
+						ay = tprev == 0.0 ? y0 : y0 + tprev * dy;
+						bx = tnext == 1.0 ? x1 : x0 + tnext * dx;
+						by = tnext == 1.0 ? y1 : y0 + tnext * dy;
+						loc = locate_point(Q, f, 0.5 * (ax + bx), 0.5 * (ay + by), dx, dy, &dot);
+						if (loc == LOC_INSIDE || (loc == LOC_BOUNDARY && count_shared && dot > 0))
+						{
+							*cross_sum += ax * by - bx * ay;
+							*len_sum += hypot(bx - ax, by - ay);
+						}
+						tprev = tnext;
+					}
+					if (tnext >= 1.0)
+						break;
+					si++;
+				}
+			}
+		}
+	}
+}
+
+BmOverlap
+bm_overlap(BmGeom *A, BmGeom *B, BmWork *w)
+{
+	BmOverlap	res = {0.0, 0.0};
+	PairFrame	f;
+	double		ext;
+	double		cross = 0.0, len = 0.0;
+	unsigned char *ta, *tb;
+
+	if (A->nrings == 0 || B->nrings == 0 ||
+		A->xmax <= B->xmin || B->xmax <= A->xmin ||
+		A->ymax <= B->ymin || B->ymax <= A->ymin)
+		return res;				/* empty, or boxes disjoint or only touching */
+
+	ext = Max(Max(A->xmax, B->xmax) - Min(A->xmin, B->xmin),
+			  Max(A->ymax, B->ymax) - Min(A->ymin, B->ymin));
+	f.eps = 1e-9 * ext;
+	f.bx0 = Max(A->xmin, B->xmin) - f.eps;
+	f.by0 = Max(A->ymin, B->ymin) - f.eps;
+	f.bx1 = Min(A->xmax, B->xmax) + f.eps;
+	f.by1 = Min(A->ymax, B->ymax) + f.eps;
+	f.ox = 0.5 * (f.bx0 + f.bx1);
+	f.oy = 0.5 * (f.by0 + f.by1);
+
+	ta = touched_reset(w, &w->touched_a, &w->touched_cap_a, A->npoints);
+	tb = touched_reset(w, &w->touched_b, &w->touched_cap_b, B->npoints);
+	w->nsplit_a = w->nsplit_b = 0;
+	find_contacts(A, B, &f, w, ta, tb);
+	if (w->nsplit_a > 1)
+		qsort(w->split_a, w->nsplit_a, sizeof(BmSplit), split_cmp);
+	if (w->nsplit_b > 1)
+		qsort(w->split_b, w->nsplit_b, sizeof(BmSplit), split_cmp);
+
+	/* A's boundary inside B (shared same-direction pieces counted here) ... */
+	sum_inside(A, B, &f, ta, w->split_a, w->nsplit_a, true, &cross, &len);
+	/* ... plus B's boundary inside A */
+	sum_inside(B, A, &f, tb, w->split_b, w->nsplit_b, false, &cross, &len);
+
+	res.area = 0.5 * cross;
+	res.perimeter = len;
+	/* rounding can leave a tiny negative or excess value */
+	if (res.area < 0)
+		res.area = 0;
+	if (res.area > Min(A->area, B->area))
+		res.area = Min(A->area, B->area);
+	if (res.area == 0)
+		res.perimeter = 0;
+	return res;
+}
+
+/* ------------------------------------------------------------------------
+ * SQL-callable functions
+ * ------------------------------------------------------------------------ */
+
+/* fn_extra cache: PostGIS's ST_AsEWKB for the argument type. */
+typedef struct OverlapFnCache
+{
+	FmgrInfo	asewkb;
+} OverlapFnCache;
+
+/* Look up <schema of typid>.st_asewkb(typid) into finfo. */
+void
+bm_lookup_asewkb(Oid typid, FmgrInfo *finfo, MemoryContext cxt)
+{
+	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	Form_pg_type typ;
+	char	   *nsp;
+	Oid			fn;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for type %u", typid);
+	typ = (Form_pg_type) GETSTRUCT(tup);
+	if (strcmp(NameStr(typ->typname), "geometry") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("type %s is not the PostGIS geometry type", NameStr(typ->typname)),
+				 errhint("Pass a geometry value or column.")));
+	nsp = get_namespace_name(typ->typnamespace);
+	ReleaseSysCache(tup);
+	fn = LookupFuncName(list_make2(makeString(nsp), makeString("st_asewkb")), 1, &typid, false);
+	fmgr_info_cxt(fn, finfo, cxt);
+}
+
+/* Parse argument argno (a geometry) through ST_AsEWKB. */
+static BmGeom *
+geom_arg(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	OverlapFnCache *c = (OverlapFnCache *) fcinfo->flinfo->fn_extra;
+	bytea	   *wkb;
+
+	if (c == NULL)
+	{
+		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(OverlapFnCache));
+		bm_lookup_asewkb(get_fn_expr_argtype(fcinfo->flinfo, argno), &c->asewkb,
+						 fcinfo->flinfo->fn_mcxt);
+		fcinfo->flinfo->fn_extra = c;
+	}
+	wkb = DatumGetByteaPP(FunctionCall1(&c->asewkb, PG_GETARG_DATUM(argno)));
+	return bm_geom_from_wkb((unsigned char *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb), what);
+}
+
+/* Parse, check and measure the overlap of the two arguments. */
+static BmOverlap
+overlap_of_args(FunctionCallInfo fcinfo)
+{
+	BmGeom	   *a = geom_arg(fcinfo, 0, "argument a");
+	BmGeom	   *b = geom_arg(fcinfo, 1, "argument b");
+	BmWork		w;
+
+	if (a->srid != b->srid)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("geometries have different SRIDs (%d and %d)", a->srid, b->srid),
+				 errhint("Transform one of them with ST_Transform so both use the same SRID.")));
+	bm_check_srid_projected(a->srid, "argument a");
+	bm_geom_check_valid(a, "argument a");
+	bm_geom_check_valid(b, "argument b");
+	bm_geom_index(a);
+	bm_geom_index(b);
+	bm_work_init(&w, CurrentMemoryContext);
+	return bm_overlap(a, b, &w);
+}
+
+PG_FUNCTION_INFO_V1(bm_overlap_area);
+/* overlap_area(a geometry, b geometry): area of a ∩ b. */
+Datum
+bm_overlap_area(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(overlap_of_args(fcinfo).area);
+}
+
+PG_FUNCTION_INFO_V1(bm_overlap_measures);
+/* overlap_measures(a, b): (area, perimeter, width = 2 area / perimeter) of a ∩ b. */
+Datum
+bm_overlap_measures(PG_FUNCTION_ARGS)
+{
+	BmOverlap	o = overlap_of_args(fcinfo);
+	TupleDesc	td;
+	Datum		v[3];
+	bool		n[3] = {false, false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "overlap_measures must return a composite");
+	td = BlessTupleDesc(td);
+	v[0] = Float8GetDatum(o.area);
+	v[1] = Float8GetDatum(o.perimeter);
+	v[2] = Float8GetDatum(o.perimeter > 0 ? 2.0 * o.area / o.perimeter : 0.0);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, v, n)));
+}

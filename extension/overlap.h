@@ -1,0 +1,88 @@
+/*
+ * overlap.h
+ *		The exact overlap-area engine shared by overlap.c and crosswalk.c.
+ *
+ * A polygonal geometry is parsed once from EWKB into flat coordinate arrays
+ * (rings normalised: outer rings counter-clockwise, holes clockwise) with a
+ * horizontal-strip edge index.  bm_overlap() then computes the area and the
+ * perimeter of A ∩ B by Green's theorem over the boundary pieces of A inside
+ * B and of B inside A, without building the intersection geometry.
+ */
+#ifndef BUURTMONITOR_OVERLAP_H
+#define BUURTMONITOR_OVERLAP_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+/* A parsed (Multi)Polygon. Coordinates are absolute; pairs shift them on the fly. */
+typedef struct BmGeom
+{
+	int32		srid;
+	int			npoints;		/* total points, closing points included */
+	int			nrings;
+	int		   *ring_start;		/* nrings + 1 offsets into x/y */
+	bool	   *ring_outer;		/* ring is a polygon's outer ring */
+	double	   *x;
+	double	   *y;
+	double		xmin, ymin, xmax, ymax;
+	double		area;			/* area of the geometry */
+	double		perimeter;		/* boundary length */
+	/* strip index: edge e (start point index) listed in every strip it spans */
+	int			nstrips;
+	double		strip_y0;
+	double		strip_h;
+	int		   *strip_off;		/* nstrips + 1 */
+	int		   *strip_edge;
+} BmGeom;
+
+/* One split of an edge at parameter t in (0,1). */
+typedef struct BmSplit
+{
+	int			edge;
+	double		t;
+} BmSplit;
+
+/* Scratch space reused across pairs so a pair does no allocation that scales. */
+typedef struct BmWork
+{
+	unsigned char *touched_a;
+	unsigned char *touched_b;
+	int			touched_cap_a;
+	int			touched_cap_b;
+	BmSplit    *split_a;
+	BmSplit    *split_b;
+	int			nsplit_a, nsplit_b;
+	int			cap_split_a, cap_split_b;
+	MemoryContext cxt;
+} BmWork;
+
+/* Result of one pair. */
+typedef struct BmOverlap
+{
+	double		area;
+	double		perimeter;
+} BmOverlap;
+
+/* Parse (E)WKB into a BmGeom allocated in the current memory context.
+ * what names the value in error messages (e.g. "argument a" or a key). */
+extern BmGeom *bm_geom_from_wkb(const unsigned char *wkb, size_t len, const char *what);
+
+/* Raise an error unless the geometry is valid (GEOS isValid). */
+extern void bm_geom_check_valid(const BmGeom *g, const char *what);
+
+/* Raise an error when the SRID is geographic (4326 or longlat in spatial_ref_sys). */
+extern void bm_check_srid_projected(int32 srid, const char *what);
+
+/* Build the strip index of g (idempotent). */
+extern void bm_geom_index(BmGeom *g);
+
+/* Initialise a workspace whose arrays live in cxt. */
+extern void bm_work_init(BmWork *w, MemoryContext cxt);
+
+/* Exact area and perimeter of a ∩ b; both must be indexed. */
+extern BmOverlap bm_overlap(BmGeom *a, BmGeom *b, BmWork *w);
+
+/* Look up PostGIS's ST_AsEWKB for geometry type typid into finfo. */
+extern void bm_lookup_asewkb(Oid typid, FmgrInfo *finfo, MemoryContext cxt);
+
+#endif
