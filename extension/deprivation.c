@@ -212,6 +212,42 @@ dep_cmp_idx(int a, int b, DepSortArg *arg)
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
+/*
+ * dep_rank_scores
+ *		Rank the scored areas by score, highest (most deprived) = 1.  Equal
+ *		scores share the smallest rank when min_ties, else they get consecutive
+ *		ranks in input order.  Unscored areas get rank 0.  order_buf holds n ints.
+ */
+void
+dep_rank_scores(const double *score, const bool *scored, int n, bool min_ties,
+				int64 *rank_out, int *order_buf)
+{
+	double	   *key = palloc(sizeof(double) * Max(n, 1));
+	DepSortArg	arg = {key};
+	int			m = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		rank_out[i] = 0;
+		if (scored[i])
+		{
+			key[i] = -score[i];
+			order_buf[m++] = i;
+		}
+	}
+	dep_sort_idx(order_buf, m, &arg);
+	for (int p = 0; p < m; p++)
+	{
+		int			i = order_buf[p];
+
+		if (min_ties && p > 0 && key[order_buf[p - 1]] == key[i])
+			rank_out[i] = rank_out[order_buf[p - 1]];
+		else
+			rank_out[i] = p + 1;
+	}
+	pfree(key);
+}
+
 /* Mean and sample standard deviation of the present values. */
 static void
 dep_mean_sd(const double *x, const bool *isnull, int n, double *mean, double *sd)
