@@ -1,0 +1,79 @@
+-- Empirical-Bayes shrinkage of small-area rates toward the parent area (issue 5),
+-- after the English Indices of Deprivation 2019 technical report, Appendix D.
+-- The exact formula is in docs/social_score.md ("shrink_rate").
+
+CREATE FUNCTION buurtmonitor.shrink_rate(source regclass, key text, parent text, numerator text, denominator text)
+    RETURNS TABLE (area_code text, parent_code text, rate double precision, shrunk_rate double precision,
+                   weight double precision, parent_rate double precision, between_variance double precision)
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    AS $$
+DECLARE
+    c      text;
+    typcat "char";
+    dup    text;
+    bad    text;
+    nrow   bigint;
+BEGIN
+    FOREACH c IN ARRAY ARRAY[key, parent, numerator, denominator] LOOP
+        SELECT t.typcategory INTO typcat
+          FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+         WHERE a.attrelid = source AND a.attname = c AND a.attnum > 0 AND NOT a.attisdropped;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'column "%" does not exist in %', c, source
+                USING ERRCODE = 'undefined_column', HINT = 'Check the key, parent, numerator and denominator column names.';
+        END IF;
+        IF c IN (numerator, denominator) AND typcat <> 'N' THEN
+            RAISE EXCEPTION 'column "%" of % is not numeric', c, source
+                USING ERRCODE = 'datatype_mismatch', HINT = 'Numerator and denominator must be counts.';
+        END IF;
+    END LOOP;
+    EXECUTE format('SELECT k FROM (SELECT %1$I::text AS k FROM %2$s) s GROUP BY k HAVING count(*) > 1 OR k IS NULL LIMIT 1',
+                   key, source) INTO dup;
+    GET DIAGNOSTICS nrow = ROW_COUNT;
+    IF nrow > 0 THEN
+        RAISE EXCEPTION 'area key % occurs more than once in %', coalesce(quote_literal(dup), 'NULL'), source
+            USING ERRCODE = 'unique_violation', HINT = 'Give each area one row with a non-NULL key.';
+    END IF;
+    EXECUTE format('SELECT %1$I::text FROM %4$s WHERE %2$I < 0 OR %3$I < 0 OR %2$I > %3$I LIMIT 1',
+                   key, numerator, denominator, source) INTO bad;
+    GET DIAGNOSTICS nrow = ROW_COUNT;
+    IF nrow > 0 THEN
+        RAISE EXCEPTION 'area % has a negative count or a numerator above its denominator', quote_literal(bad)
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The numerator counts events among the denominator: 0 <= numerator <= denominator.';
+    END IF;
+    EXECUTE format('SELECT 1 FROM %s LIMIT 1', source) INTO bad;
+    IF bad IS NULL THEN
+        RAISE EXCEPTION 'shrink_rate needs at least one area, % has none', source
+            USING ERRCODE = 'no_data', HINT = 'Check the source table and its filter.';
+    END IF;
+
+    RETURN QUERY EXECUTE format($q$
+        WITH a AS (
+            SELECT %1$I::text AS k, %2$I::text AS par,
+                   %3$I::double precision AS r, %4$I::double precision AS n
+              FROM %5$s),
+        l AS (   -- empirical logit and its sampling variance (areas with n > 0)
+            SELECT a.*, ln((r + 0.5) / (n - r + 0.5)) AS z,
+                   1 / (r + 0.5) + 1 / (n - r + 0.5) AS s2
+              FROM a WHERE r IS NOT NULL AND n > 0),
+        p AS (   -- the parent's logit from its summed counts
+            SELECT par, sum(r) AS pr, sum(n) AS pn,
+                   ln((sum(r) + 0.5) / (sum(n) - sum(r) + 0.5)) AS zbar
+              FROM l GROUP BY par),
+        t AS (   -- between-area variance within the parent, weighted by the denominators
+            SELECT l.par, sum(l.n * (l.z - p.zbar) ^ 2) / sum(l.n) AS t2
+              FROM l JOIN p USING (par) GROUP BY l.par),
+        w AS (
+            SELECT l.k, CASE WHEN t.t2 > 0 THEN t.t2 / (t.t2 + l.s2) ELSE 0 END AS wt, l.z
+              FROM l JOIN t USING (par))
+        SELECT a.k, a.par, CASE WHEN a.n > 0 THEN a.r / a.n END,
+               CASE WHEN p.zbar IS NULL THEN NULL
+                    ELSE 1 / (1 + exp(-(coalesce(w.wt, 0) * coalesce(w.z, 0) + (1 - coalesce(w.wt, 0)) * p.zbar))) END,
+               CASE WHEN p.zbar IS NOT NULL THEN coalesce(w.wt, 0) END,
+               p.pr / nullif(p.pn, 0), t.t2
+          FROM a LEFT JOIN w USING (k) LEFT JOIN p USING (par) LEFT JOIN t USING (par)
+         ORDER BY a.k$q$, key, parent, numerator, denominator, source);
+END;
+$$;
+COMMENT ON FUNCTION buurtmonitor.shrink_rate(regclass, text, text, text, text) IS
+    'Empirical-Bayes shrinkage of numerator/denominator rates toward the parent area on the logit scale (IoD 2019 Appendix D): weight t2/(t2 + s2) on the area''s empirical logit.';

@@ -1,0 +1,60 @@
+-- Indicator weights from the first principal component (issue 5), documented in
+-- docs/social_score.md. The eigen-decomposition is in C (extension/composite.c).
+
+-- C core: correlation-matrix PCA of an n x k value matrix (complete rows only).
+CREATE FUNCTION buurtmonitor._pca_first(vals double precision[],
+        OUT loadings double precision[], OUT eigenvalues double precision[], OUT n_used integer)
+    RETURNS record
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'bm_pca_first';
+COMMENT ON FUNCTION buurtmonitor._pca_first(double precision[]) IS
+    'Internal: first-component loadings and all eigenvalues of the correlation matrix of the columns of an n x k matrix.';
+
+-- Loadings and weights of the first principal component of standardised indicators.
+CREATE FUNCTION buurtmonitor.pca_weights(source regclass, columns text[])
+    RETURNS TABLE (indicator text, loading double precision, weight double precision,
+                   correlation double precision, explained_variance double precision, n_areas integer)
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    AS $$
+DECLARE
+    c      text;
+    typcat "char";
+    vexpr  text[] := '{}';
+    vals   double precision[];
+    core   record;
+BEGIN
+    IF columns IS NULL OR cardinality(columns) < 2 THEN
+        RAISE EXCEPTION 'pca_weights needs at least two indicator columns'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass two or more column names.';
+    END IF;
+    IF (SELECT count(DISTINCT x) FROM unnest(columns) x) <> cardinality(columns) THEN
+        RAISE EXCEPTION 'a column is listed twice in pca_weights'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'List each indicator column once.';
+    END IF;
+    FOREACH c IN ARRAY columns LOOP
+        SELECT t.typcategory INTO typcat
+          FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+         WHERE a.attrelid = source AND a.attname = c AND a.attnum > 0 AND NOT a.attisdropped;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'column "%" does not exist in %', c, source
+                USING ERRCODE = 'undefined_column', HINT = 'Check the column names.';
+        END IF;
+        IF typcat <> 'N' THEN
+            RAISE EXCEPTION 'column "%" of % is not numeric', c, source
+                USING ERRCODE = 'datatype_mismatch', HINT = 'Cast the column to a number in a view and use the view.';
+        END IF;
+        vexpr := vexpr || format('%I::double precision', c);
+    END LOOP;
+    EXECUTE format('SELECT array_agg(ARRAY[%s]) FROM %s', array_to_string(vexpr, ', '), source) INTO vals;
+    core := buurtmonitor._pca_first(coalesce(vals, '{}'));
+    RETURN QUERY
+        SELECT u.x, u.l, u.l / (SELECT sum(abs(y)) FROM unnest(core.loadings) y),
+               u.l * sqrt(core.eigenvalues[1]),
+               core.eigenvalues[1] / (SELECT sum(e) FROM unnest(core.eigenvalues) e),
+               core.n_used
+          FROM unnest(columns, core.loadings) WITH ORDINALITY AS u(x, l, o)
+         ORDER BY u.o;
+END;
+$$;
+COMMENT ON FUNCTION buurtmonitor.pca_weights(regclass, text[]) IS
+    'First principal component of the correlation matrix of the columns (complete rows): loading (unit vector, signs summing positive), weight = loading / sum |loading|, correlation with the component, explained variance share.';
