@@ -1,0 +1,580 @@
+/*
+ * crosswalk.c
+ *		buurtmonitor.crosswalk(): overlap shares between two polygon layers.
+ *
+ * Both layers are read once with SPI (key as text, geometry as EWKB), parsed
+ * into the overlap engine's BmGeom (overlap.c), checked once per geometry
+ * (SRID, validity), and indexed lazily.  Candidate pairs come from a sweep
+ * over the bounding boxes sorted by xmin; each candidate is measured with
+ * bm_overlap().  Then the sliver rule drops pairs whose mean overlap width
+ * 2A/P is below min_width, shares are computed (by area, or by points when a
+ * point layer is given) and optionally renormalised per source.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+#include "utils/tuplestore.h"
+
+#include "overlap.h"
+
+/* One layer: keys and parsed geometries, sorted by key. */
+typedef struct Layer
+{
+	const char *role;			/* "source", "target" */
+	int			n;
+	char	  **key;
+	BmGeom	  **geom;
+	int32		srid;
+	char	   *postgis_nsp;	/* quoted schema of the geometry type */
+	char	   *relname;		/* quoted qualified relation name */
+} Layer;
+
+/* One overlapping pair. */
+typedef struct Pair
+{
+	int			s, t;
+	double		area;
+	double		perimeter;
+	double		points;			/* points of s lying in t (dasymetric) */
+	double		share;
+	bool		kept;
+} Pair;
+
+/* Text argument as a C string, or NULL. */
+static char *
+text_arg(FunctionCallInfo fcinfo, int i)
+{
+	return PG_ARGISNULL(i) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(i));
+}
+
+/* Quoted, schema-qualified name of a relation. */
+static char *
+rel_name(Oid rel)
+{
+	char	   *name = get_rel_name(rel);
+
+	if (name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", rel)));
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), name);
+}
+
+/* True when typid is PostGIS's geometry type; *nsp gets its quoted schema. */
+static bool
+is_geometry_type(Oid typid, char **nsp)
+{
+	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	bool		ok;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	ok = strcmp(NameStr(((Form_pg_type) GETSTRUCT(tup))->typname), "geometry") == 0;
+	if (ok)
+		*nsp = pstrdup(quote_identifier(get_namespace_name(((Form_pg_type) GETSTRUCT(tup))->typnamespace)));
+	ReleaseSysCache(tup);
+	return ok;
+}
+
+/*
+ * Check that column col exists in rel; with want_geometry also that it is a
+ * PostGIS geometry, and return the quoted schema of that type.
+ */
+static char *
+check_column(Oid rel, const char *relname, const char *col, const char *role,
+			 const char *param, bool want_geometry)
+{
+	AttrNumber	att = get_attnum(rel, col);
+	char	   *nsp = NULL;
+
+	if (att == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of %s layer %s does not exist", col, role, relname),
+				 errhint("Name the column with %s => '...'.", param)));
+	if (want_geometry && !is_geometry_type(get_atttype(rel, att), &nsp))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of %s layer %s is not a geometry column", col, role, relname),
+				 errhint("Name a geometry column with %s => '...'.", param)));
+	return nsp;
+}
+
+/* Layer sort context for qsort over indices. */
+static Layer *sort_layer;
+
+/* qsort comparator: layer rows by key. */
+static int
+cmp_key(const void *a, const void *b)
+{
+	return strcmp(sort_layer->key[*(const int *) a], sort_layer->key[*(const int *) b]);
+}
+
+/*
+ * Read a layer with SPI (caller is connected), parsing geometries into cxt.
+ * Rows with a NULL geometry are skipped; keys must be non-NULL and unique.
+ */
+static void
+read_layer(Layer *L, Oid rel, const char *keycol, const char *geomcol,
+		   const char *filter, const char *keyparam, const char *geomparam,
+		   MemoryContext cxt)
+{
+	char	   *sql;
+	uint64		nrows;
+	int		   *order;
+	char	  **key;
+	BmGeom	  **geom;
+	MemoryContext old;
+
+	L->relname = rel_name(rel);
+	check_column(rel, L->relname, keycol, L->role, keyparam, false);
+	L->postgis_nsp = check_column(rel, L->relname, geomcol, L->role, geomparam, true);
+	sql = psprintf("SELECT (%s)::text, %s.st_asewkb(%s) FROM %s WHERE %s IS NOT NULL%s%s%s",
+				   quote_identifier(keycol), L->postgis_nsp, quote_identifier(geomcol),
+				   L->relname, quote_identifier(geomcol),
+				   filter ? " AND (" : "", filter ? filter : "", filter ? ")" : "");
+	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read %s layer %s", L->role, L->relname);
+	nrows = SPI_processed;
+	if (nrows > (uint64) (MaxAllocSize / sizeof(void *)))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s layer %s has too many rows", L->role, L->relname)));
+
+	old = MemoryContextSwitchTo(cxt);
+	L->n = (int) nrows;
+	L->key = palloc(Max(L->n, 1) * sizeof(char *));
+	L->geom = palloc(Max(L->n, 1) * sizeof(BmGeom *));
+	L->srid = 0;
+	for (int i = 0; i < L->n; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		bool		isnull;
+		Datum		d;
+		bytea	   *wkb;
+		char	   *what;
+
+		d = SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull);
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s layer %s has a NULL key in column \"%s\"", L->role, L->relname, keycol),
+					 errhint("Give every row a key, or exclude such rows with %s_filter.", L->role)));
+		L->key[i] = TextDatumGetCString(d);
+		wkb = DatumGetByteaPP(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull));
+		what = psprintf("%s %s", L->role, L->key[i]);
+		L->geom[i] = bm_geom_from_wkb((unsigned char *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb), what);
+		if (i == 0)
+			L->srid = L->geom[i]->srid;
+		else if (L->geom[i]->srid != L->srid)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s layer %s mixes SRIDs %d and %d (at key %s)",
+							L->role, L->relname, L->srid, L->geom[i]->srid, L->key[i]),
+					 errhint("Transform the layer to one SRID with ST_Transform.")));
+		bm_check_srid_projected(L->srid, what);
+		bm_geom_check_valid(L->geom[i], what);
+		pfree(what);
+		CHECK_FOR_INTERRUPTS();
+	}
+
+	/* sort rows by key and refuse duplicates */
+	order = palloc(Max(L->n, 1) * sizeof(int));
+	for (int i = 0; i < L->n; i++)
+		order[i] = i;
+	sort_layer = L;
+	qsort(order, L->n, sizeof(int), cmp_key);
+	key = palloc(Max(L->n, 1) * sizeof(char *));
+	geom = palloc(Max(L->n, 1) * sizeof(BmGeom *));
+	for (int i = 0; i < L->n; i++)
+	{
+		key[i] = L->key[order[i]];
+		geom[i] = L->geom[order[i]];
+		if (i > 0 && strcmp(key[i], key[i - 1]) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("duplicate key \"%s\" in %s layer %s", key[i], L->role, L->relname),
+					 errhint("Keys must be unique; restrict the layer with %s_filter (for example to one vintage) or name another key with %s.",
+							 L->role, keyparam)));
+	}
+	L->key = key;
+	L->geom = geom;
+	MemoryContextSwitchTo(old);
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/* Growable pair list. */
+typedef struct PairList
+{
+	Pair	   *p;
+	int			n, cap;
+} PairList;
+
+/* Append a pair. */
+static void
+pair_push(PairList *pl, int s, int t, BmOverlap o)
+{
+	if (pl->n >= pl->cap)
+	{
+		pl->cap = Max(256, pl->cap * 2);
+		pl->p = pl->p ? repalloc_huge(pl->p, pl->cap * sizeof(Pair)) : palloc(pl->cap * sizeof(Pair));
+	}
+	pl->p[pl->n].s = s;
+	pl->p[pl->n].t = t;
+	pl->p[pl->n].area = o.area;
+	pl->p[pl->n].perimeter = o.perimeter;
+	pl->p[pl->n].points = 0;
+	pl->p[pl->n].share = 0;
+	pl->p[pl->n].kept = true;
+	pl->n++;
+}
+
+/* Sweep item: one geometry of either layer. */
+typedef struct SweepItem
+{
+	double		xmin;
+	int			idx;
+	bool		is_source;
+} SweepItem;
+
+/* qsort comparator: by xmin. */
+static int
+cmp_sweep(const void *a, const void *b)
+{
+	double		x = ((const SweepItem *) a)->xmin, y = ((const SweepItem *) b)->xmin;
+
+	return (x > y) - (x < y);
+}
+
+/* Measure candidate pair (s, t) and keep it when the overlap has area. */
+static void
+measure_pair(Layer *S, Layer *T, int s, int t, BmWork *w, PairList *pl)
+{
+	BmGeom	   *a = S->geom[s], *b = T->geom[t];
+	BmOverlap	o;
+
+	if (a->ymax <= b->ymin || b->ymax <= a->ymin)
+		return;
+	bm_geom_index(a);
+	bm_geom_index(b);
+	o = bm_overlap(a, b, w);
+	if (o.area > 0)
+		pair_push(pl, s, t, o);
+}
+
+/*
+ * Candidate pairs by a sweep over xmin: an item is tested against the active
+ * items of the other layer whose xmax lies beyond its xmin.
+ */
+static void
+sweep_pairs(Layer *S, Layer *T, BmWork *w, PairList *pl)
+{
+	int			n = S->n + T->n;
+	SweepItem  *items = palloc(Max(n, 1) * sizeof(SweepItem));
+	int		   *act_s = palloc(Max(S->n, 1) * sizeof(int));
+	int		   *act_t = palloc(Max(T->n, 1) * sizeof(int));
+	int			nact_s = 0, nact_t = 0;
+	int			k = 0;
+
+	for (int i = 0; i < S->n; i++)
+		if (S->geom[i]->nrings > 0)
+			items[k++] = (SweepItem) {S->geom[i]->xmin, i, true};
+	for (int i = 0; i < T->n; i++)
+		if (T->geom[i]->nrings > 0)
+			items[k++] = (SweepItem) {T->geom[i]->xmin, i, false};
+	qsort(items, k, sizeof(SweepItem), cmp_sweep);
+
+	for (int i = 0; i < k; i++)
+	{
+		SweepItem  *it = &items[i];
+		bool		src = it->is_source;
+		int		   *other = src ? act_t : act_s;
+		int		   *nother = src ? &nact_t : &nact_s;
+		Layer	   *OL = src ? T : S;
+
+		/* drop items of the other layer that end before this one starts */
+		for (int j = 0; j < *nother;)
+		{
+			if (OL->geom[other[j]]->xmax <= it->xmin)
+				other[j] = other[--(*nother)];
+			else
+				j++;
+		}
+		for (int j = 0; j < *nother; j++)
+		{
+			if (src)
+				measure_pair(S, T, it->idx, other[j], w, pl);
+			else
+				measure_pair(S, T, other[j], it->idx, w, pl);
+		}
+		if (src)
+			act_s[nact_s++] = it->idx;
+		else
+			act_t[nact_t++] = it->idx;
+		CHECK_FOR_INTERRUPTS();
+	}
+	pfree(items);
+	pfree(act_s);
+	pfree(act_t);
+}
+
+/* qsort comparator: pairs by (source, target) index, i.e. by keys. */
+static int
+cmp_pair(const void *a, const void *b)
+{
+	const Pair *x = a, *y = b;
+
+	if (x->s != y->s)
+		return x->s < y->s ? -1 : 1;
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+/* Index of key in a layer (sorted by key), or -1. */
+static int
+find_key(const Layer *L, const char *key)
+{
+	int			lo = 0, hi = L->n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			c = strcmp(L->key[mid], key);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* Index of pair (s, t) in the sorted pair list, or -1. */
+static int
+find_pair(const PairList *pl, int s, int t)
+{
+	int			lo = 0, hi = pl->n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		const Pair *p = &pl->p[mid];
+
+		if (p->s == s && p->t == t)
+			return mid;
+		if (p->s < s || (p->s == s && p->t < t))
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/*
+ * Dasymetric counts: each point is given to one source (the lowest key when
+ * it lies on a shared boundary) and to one target; adds the point counts to
+ * the pairs and to src_points[s].
+ */
+static void
+count_points(Oid points, const char *pgeom, Layer *S, Layer *T,
+			 const char *skey, const char *sgeom, const char *sfilter,
+			 const char *tkey, const char *tgeom, const char *tfilter,
+			 PairList *pl, double *src_points)
+{
+	char	   *prel = rel_name(points);
+	char	   *nsp = check_column(points, prel, pgeom, "points", "points_geom", true);
+	char	   *sql;
+	char	   *qg = pstrdup(quote_identifier(pgeom));
+
+	/* the point layer must share the SRID of the polygons */
+	sql = psprintf("SELECT %s.st_srid(%s) FROM %s WHERE %s IS NOT NULL LIMIT 1",
+				   nsp, qg, prel, qg);
+	if (SPI_execute(sql, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+	{
+		bool		isnull;
+		int32		srid = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+
+		if (srid != S->srid)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("point layer %s has SRID %d but the polygon layers have SRID %d", prel, srid, S->srid),
+					 errhint("Transform the points with ST_Transform to the SRID of the polygons.")));
+	}
+	sql = psprintf("WITH ps AS ("
+				   " SELECT DISTINCT ON (p.ctid) p.ctid AS pid, p.%s AS g, s.k AS sk"
+				   " FROM %s p JOIN (SELECT (%s)::text AS k, %s AS g FROM %s WHERE %s) s"
+				   " ON %s.st_intersects(s.g, p.%s) WHERE p.%s IS NOT NULL ORDER BY p.ctid, s.k),"
+				   " pt AS ("
+				   " SELECT DISTINCT ON (ps.pid) ps.sk, t.k AS tk"
+				   " FROM ps LEFT JOIN (SELECT (%s)::text AS k, %s AS g FROM %s WHERE %s) t"
+				   " ON %s.st_intersects(t.g, ps.g) ORDER BY ps.pid, t.k)"
+				   " SELECT sk, tk, count(*)::float8 FROM pt GROUP BY sk, tk",
+				   qg, prel, quote_identifier(skey), quote_identifier(sgeom), S->relname,
+				   sfilter ? psprintf("(%s)", sfilter) : "true",
+				   nsp, qg, qg,
+				   quote_identifier(tkey), quote_identifier(tgeom), T->relname,
+				   tfilter ? psprintf("(%s)", tfilter) : "true",
+				   nsp);
+	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not count points of %s", prel);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+		bool		isnull;
+		char	   *sk = SPI_getvalue(tup, td, 1);
+		char	   *tk = SPI_getvalue(tup, td, 2);
+		double		n = DatumGetFloat8(SPI_getbinval(tup, td, 3, &isnull));
+		int			s = sk ? find_key(S, sk) : -1;
+		int			t = tk ? find_key(T, tk) : -1;
+		int			p;
+
+		if (s < 0)
+			continue;
+		src_points[s] += n;
+		if (t >= 0 && (p = find_pair(pl, s, t)) >= 0)
+			pl->p[p].points += n;
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/* Shares of the kept pairs, per source: by points where it has any, else by area. */
+static void
+compute_shares(Layer *S, PairList *pl, const double *src_points, bool renormalise)
+{
+	int			i = 0;
+
+	while (i < pl->n)
+	{
+		int			s = pl->p[i].s;
+		int			j = i;
+		double		kept_points = 0, sum = 0;
+		bool		by_points;
+
+		while (j < pl->n && pl->p[j].s == s)
+		{
+			if (pl->p[j].kept)
+				kept_points += pl->p[j].points;
+			j++;
+		}
+		/* with renormalisation, points outside every kept pair cannot be used */
+		by_points = src_points != NULL && src_points[s] > 0 && (!renormalise || kept_points > 0);
+		for (int k = i; k < j; k++)
+		{
+			Pair	   *p = &pl->p[k];
+
+			if (!p->kept)
+				continue;
+			p->share = by_points ? p->points / src_points[s] : p->area / S->geom[s]->area;
+			sum += p->share;
+		}
+		if (renormalise && sum > 0)
+			for (int k = i; k < j; k++)
+				if (pl->p[k].kept)
+					pl->p[k].share /= sum;
+		i = j;
+	}
+}
+
+PG_FUNCTION_INFO_V1(bm_crosswalk);
+/*
+ * crosswalk(source, target, source_key, target_key, source_geom, target_geom,
+ *           min_width, points, points_geom, source_filter, target_filter,
+ *           renormalise) returns (source_code, target_code, overlap_area, share).
+ */
+Datum
+bm_crosswalk(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Layer		S = {.role = "source"}, T = {.role = "target"};
+	char	   *skey, *tkey, *sgeom, *tgeom, *pgeom, *sfilter, *tfilter;
+	double		min_width;
+	bool		renormalise;
+	MemoryContext work_cxt, old;
+	BmWork		w;
+	PairList	pl = {0};
+	double	   *src_points = NULL;
+
+	for (int i = 0; i <= 11; i++)
+		if (PG_ARGISNULL(i) && i != 7 && i != 9 && i != 10)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("argument %d of crosswalk must not be NULL", i + 1),
+					 errhint("Only points, source_filter and target_filter may be NULL.")));
+	skey = text_arg(fcinfo, 2);
+	tkey = text_arg(fcinfo, 3);
+	sgeom = text_arg(fcinfo, 4);
+	tgeom = text_arg(fcinfo, 5);
+	min_width = PG_GETARG_FLOAT8(6);
+	pgeom = text_arg(fcinfo, 8);
+	sfilter = text_arg(fcinfo, 9);
+	tfilter = text_arg(fcinfo, 10);
+	renormalise = PG_GETARG_BOOL(11);
+	if (!(min_width >= 0) || isinf(min_width))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("min_width must be a finite number >= 0, got %g", min_width),
+				 errhint("Give the sliver width in metres; 0 keeps every overlap.")));
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	work_cxt = AllocSetContextCreate(CurrentMemoryContext, "buurtmonitor crosswalk",
+									 ALLOCSET_DEFAULT_SIZES);
+	SPI_connect();
+	read_layer(&S, PG_GETARG_OID(0), skey, sgeom, sfilter, "source_key", "source_geom", work_cxt);
+	read_layer(&T, PG_GETARG_OID(1), tkey, tgeom, tfilter, "target_key", "target_geom", work_cxt);
+	if (S.n > 0 && T.n > 0 && S.srid != T.srid)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("source layer has SRID %d but target layer has SRID %d", S.srid, T.srid),
+				 errhint("Transform one layer with ST_Transform so both use the same SRID.")));
+
+	old = MemoryContextSwitchTo(work_cxt);
+	bm_work_init(&w, work_cxt);
+	sweep_pairs(&S, &T, &w, &pl);
+	if (pl.n > 1)
+		qsort(pl.p, pl.n, sizeof(Pair), cmp_pair);
+
+	/* sliver rule: the mean width 2A/P of the overlap must reach min_width */
+	for (int i = 0; i < pl.n; i++)
+		pl.p[i].kept = 2.0 * pl.p[i].area >= min_width * pl.p[i].perimeter;
+
+	if (!PG_ARGISNULL(7))
+	{
+		src_points = palloc0(Max(S.n, 1) * sizeof(double));
+		count_points(PG_GETARG_OID(7), pgeom, &S, &T, skey, sgeom, sfilter,
+					 tkey, tgeom, tfilter, &pl, src_points);
+	}
+	compute_shares(&S, &pl, src_points, renormalise);
+	MemoryContextSwitchTo(old);
+	SPI_finish();
+
+	for (int i = 0; i < pl.n; i++)
+	{
+		Datum		v[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		if (!pl.p[i].kept)
+			continue;
+		v[0] = CStringGetTextDatum(S.key[pl.p[i].s]);
+		v[1] = CStringGetTextDatum(T.key[pl.p[i].t]);
+		v[2] = Float8GetDatum(pl.p[i].area);
+		v[3] = Float8GetDatum(pl.p[i].share);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+	}
+	MemoryContextDelete(work_cxt);
+	return (Datum) 0;
+}
