@@ -1,0 +1,402 @@
+/*
+ * sensitivity.c
+ *		Monte Carlo sensitivity of a composite index to its weights (and
+ *		optionally to the choice of normalisation): per area the median and
+ *		the 5th and 95th percentile of its rank over the draws.
+ *
+ * The transformed domain scores are computed once (dep_index_prepare); each
+ * draw is then a weighted sum per area and one sort.  Random numbers come from
+ * our own xoshiro256** generator seeded through splitmix64, so a seed gives
+ * the same draws on every platform and PostgreSQL version.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/jsonb.h"
+
+#include "deprivation.h"
+
+/* ---------- PRNG: splitmix64 seeding, xoshiro256** (Blackman & Vigna 2018) ---------- */
+
+typedef struct Xoshiro
+{
+	uint64		s[4];
+} Xoshiro;
+
+/* One splitmix64 step: spreads a 64-bit seed over the xoshiro state. */
+static uint64
+splitmix64(uint64 *x)
+{
+	uint64		z = (*x += UINT64CONST(0x9E3779B97F4A7C15));
+
+	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
+static inline uint64
+rotl64(uint64 x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* Next 64-bit output of xoshiro256**. */
+static uint64
+xoshiro_next(Xoshiro *g)
+{
+	uint64	   *s = g->s;
+	uint64		result = rotl64(s[1] * 5, 7) * 9;
+	uint64		t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl64(s[3], 45);
+	return result;
+}
+
+/* Uniform double in [0, 1) from the top 53 bits. */
+static double
+xoshiro_uniform(Xoshiro *g)
+{
+	return (double) (xoshiro_next(g) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* Seed two independent streams: one for the weights, one for the transform choice. */
+static void
+seed_streams(int64 seed, Xoshiro *wgen, Xoshiro *tgen)
+{
+	uint64		x = (uint64) seed;
+
+	for (int i = 0; i < 4; i++)
+		wgen->s[i] = splitmix64(&x);
+	for (int i = 0; i < 4; i++)
+		tgen->s[i] = splitmix64(&x);
+}
+
+/*
+ * draw_weights
+ *		w_j (1 + spread (2U - 1)), renormalised to sum 1: each weight moves by
+ *		up to +-spread of itself, uniformly, before renormalising.
+ */
+static void
+draw_weights(Xoshiro *g, const double *base, int nd, double spread, double *out)
+{
+	double		sum = 0.0;
+
+	for (int j = 0; j < nd; j++)
+	{
+		out[j] = base[j] * (1.0 + spread * (2.0 * xoshiro_uniform(g) - 1.0));
+		sum += out[j];
+	}
+	if (sum <= 0.0)				/* only with spread 1 and every draw at -1: keep the base */
+	{
+		memcpy(out, base, sizeof(double) * nd);
+		return;
+	}
+	for (int j = 0; j < nd; j++)
+		out[j] /= sum;
+}
+
+/* Check draws and spread. */
+static void
+check_draw_args(int32 draws, double spread)
+{
+	if (draws < 1 || draws > 1000000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("draws must be between 1 and 1000000, got %d", draws),
+				 errhint("1000 draws give stable 5th and 95th percentiles.")));
+	if (!(spread >= 0.0 && spread <= 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("weight_spread must be between 0 and 1, got %g", spread),
+				 errhint("A spread of 0.25 lets each weight move by up to 25%% of itself.")));
+}
+
+/* ---------- per-draw ranking ---------- */
+
+/* A score and its area, sorted most deprived (highest score) first. */
+typedef struct ScoredArea
+{
+	double		key;			/* minus the score */
+	int			idx;
+} ScoredArea;
+
+#define ST_SORT sort_scored
+#define ST_ELEMENT_TYPE ScoredArea
+#define ST_COMPARE(a, b) ((a)->key < (b)->key ? -1 : (a)->key > (b)->key ? 1 : \
+						  ((a)->idx > (b)->idx) - ((a)->idx < (b)->idx))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+#define ST_SORT sort_int32
+#define ST_ELEMENT_TYPE int32
+#define ST_COMPARE(a, b) ((*(a) > *(b)) - (*(a) < *(b)))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/*
+ * rank_draw
+ *		Ranks of the m scored areas (listed in scored_idx) for one draw, stored
+ *		in ranks[area * draws + draw]; equal scores share the smallest rank.
+ */
+static void
+rank_draw(const double *index, const int *scored_idx, int m, ScoredArea *buf,
+		  int32 *ranks, int draws, int draw)
+{
+	int32		prev_rank = 0;
+
+	for (int p = 0; p < m; p++)
+	{
+		buf[p].key = -index[scored_idx[p]];
+		buf[p].idx = scored_idx[p];
+	}
+	sort_scored(buf, m);
+	for (int p = 0; p < m; p++)
+	{
+		int32		r = (p > 0 && buf[p].key == buf[p - 1].key) ? prev_rank : p + 1;
+
+		ranks[(size_t) buf[p].idx * draws + draw] = r;
+		prev_rank = r;
+	}
+}
+
+/* Quantile of sorted x[0..n-1] by R's default (type 7) linear interpolation. */
+static double
+quantile7(const int32 *x, int n, double prob)
+{
+	double		h = (n - 1) * prob;
+	int			lo = (int) floor(h);
+
+	if (lo >= n - 1)
+		return x[n - 1];
+	return x[lo] + (h - lo) * (double) (x[lo + 1] - x[lo]);
+}
+
+PG_FUNCTION_INFO_V1(bm_index_sensitivity);
+/*
+ * index_sensitivity(source, spec, draws, seed, weight_spread, key, transforms)
+ *		Per area: the rank with the spec's own weights, and the median, 5th and
+ *		95th percentile of its rank over the draws.
+ */
+Datum
+bm_index_sensitivity(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			relid;
+	Jsonb	   *spec;
+	int32		draws;
+	int64		seed;
+	double		spread;
+	char	   *key;
+	DepIndexData *d;
+	int			n,
+				nd,
+				m = 0,
+				ntr = 1;
+	double	  **mats;
+	double	   *w,
+			   *index;
+	int64	   *base_rank;
+	int		   *scored_idx;
+	int32	   *ranks;
+	ScoredArea *buf;
+	Xoshiro		wgen,
+				tgen;
+
+	/* not STRICT because transforms may be NULL; the other arguments may not */
+	for (int a = 0; a < 6; a++)
+		if (PG_ARGISNULL(a))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("argument %d of index_sensitivity is NULL", a + 1),
+					 errhint("Only transforms may be NULL (keep the specification's transforms).")));
+	relid = PG_GETARG_OID(0);
+	spec = PG_GETARG_JSONB_P(1);
+	draws = PG_GETARG_INT32(2);
+	seed = PG_GETARG_INT64(3);
+	spread = PG_GETARG_FLOAT8(4);
+	key = text_to_cstring(PG_GETARG_TEXT_PP(5));
+	check_draw_args(draws, spread);
+	InitMaterializedSRF(fcinfo, 0);
+	d = dep_index_prepare(relid, spec, key);
+	n = d->n_areas;
+	nd = d->n_domains;
+
+	/* transformed scores: the spec's, or one matrix per alternative normalisation */
+	if (!PG_ARGISNULL(6))
+	{
+		ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(6);
+		Datum	   *td;
+		bool	   *tn;
+
+		deconstruct_array(ta, TEXTOID, -1, false, TYPALIGN_INT, &td, &tn, &ntr);
+		if (ntr == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("transforms array is empty"),
+					 errhint("Pass NULL to keep the specification's transforms, or list alternatives such as ARRAY['exponential', 'normal_score'].")));
+		mats = palloc(sizeof(double *) * ntr);
+		for (int k = 0; k < ntr; k++)
+		{
+			DepTransform *tr = palloc(sizeof(DepTransform) * nd);
+			DepTransform t;
+
+			if (tn[k])
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("transforms array has a NULL"),
+						 errhint("List transform names such as 'exponential' or 'zscore'.")));
+			t = dep_parse_transform(TextDatumGetCString(td[k]));
+			if (t == DEP_TR_RANK)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("transform \"rank\" cannot be used in an index"),
+						 errhint("Use scaled_rank, percentile, normal_score or exponential.")));
+			for (int j = 0; j < nd; j++)
+				tr[j] = t;
+			mats[k] = palloc(sizeof(double) * n * nd);
+			dep_index_transform(d, tr, mats[k]);
+		}
+	}
+	else
+	{
+		mats = palloc(sizeof(double *));
+		mats[0] = d->scores;
+	}
+
+	/* the base ranking, with the spec's weights and transforms */
+	index = palloc(sizeof(double) * n);
+	base_rank = palloc(sizeof(int64) * n);
+	scored_idx = palloc(sizeof(int) * n);
+	dep_index_combine(d, d->scores, d->weights, index);
+	for (int i = 0; i < n; i++)
+		if (d->scored[i] && isnan(index[i]))
+			d->scored[i] = false;
+	dep_rank_scores(index, d->scored, n, true, base_rank, scored_idx);
+	for (int i = 0; i < n; i++)
+		if (d->scored[i])
+			scored_idx[m++] = i;
+
+	/* the draws */
+	ranks = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * (size_t) n * draws);
+	buf = palloc(sizeof(ScoredArea) * Max(m, 1));
+	w = palloc(sizeof(double) * nd);
+	seed_streams(seed, &wgen, &tgen);
+	for (int r = 0; r < draws; r++)
+	{
+		int			k = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		draw_weights(&wgen, d->weights, nd, spread, w);
+		if (ntr > 1)
+			k = (int) (xoshiro_uniform(&tgen) * ntr);
+		dep_index_combine(d, mats[k], w, index);
+		rank_draw(index, scored_idx, m, buf, ranks, draws, r);
+	}
+
+	/* per area: sort its ranks over the draws and read off the quantiles */
+	for (int i = 0; i < n; i++)
+	{
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
+		int32	   *x = ranks + (size_t) i * draws;
+
+		values[0] = CStringGetTextDatum(d->keys[i]);
+		if (d->scored[i])
+		{
+			sort_int32(x, draws);
+			values[1] = Int64GetDatum(base_rank[i]);
+			values[2] = Float8GetDatum(quantile7(x, draws, 0.5));
+			values[3] = Float8GetDatum(quantile7(x, draws, 0.05));
+			values[4] = Float8GetDatum(quantile7(x, draws, 0.95));
+		}
+		else
+			nulls[1] = nulls[2] = nulls[3] = nulls[4] = true;
+		if (d->reasons[i])
+			values[5] = CStringGetTextDatum(d->reasons[i]);
+		else
+			nulls[5] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	PG_RETURN_NULL();
+}
+
+PG_FUNCTION_INFO_V1(bm_sensitivity_weights);
+/*
+ * sensitivity_weights(weights, draws, seed, weight_spread)
+ *		The weight vectors index_sensitivity draws for these base weights, so
+ *		users can inspect them: one row per draw.
+ */
+Datum
+bm_sensitivity_weights(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ArrayType  *wa = PG_GETARG_ARRAYTYPE_P(0);
+	int32		draws = PG_GETARG_INT32(1);
+	int64		seed = PG_GETARG_INT64(2);
+	double		spread = PG_GETARG_FLOAT8(3);
+	Datum	   *wd;
+	bool	   *wn;
+	int			nd;
+	double	   *base,
+			   *w;
+	Xoshiro		wgen,
+				tgen;
+
+	check_draw_args(draws, spread);
+	if (ARR_NDIM(wa) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("weights must be a one-dimensional array"),
+				 errhint("Pass one weight per domain.")));
+	deconstruct_array(wa, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &wd, &wn, &nd);
+	if (nd == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("weights array is empty"),
+				 errhint("Pass one weight per domain.")));
+	base = palloc(sizeof(double) * nd);
+	w = palloc(sizeof(double) * nd);
+	for (int j = 0; j < nd; j++)
+	{
+		if (wn[j])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("weight %d is NULL", j + 1),
+					 errhint("Give every weight a value.")));
+		base[j] = DatumGetFloat8(wd[j]);
+	}
+	dep_normalise_weights(base, nd, "the base weights");
+
+	InitMaterializedSRF(fcinfo, 0);
+	seed_streams(seed, &wgen, &tgen);
+	for (int r = 0; r < draws; r++)
+	{
+		Datum		values[2];
+		bool		nulls[2] = {false, false};
+		Datum	   *ad = palloc(sizeof(Datum) * nd);
+
+		draw_weights(&wgen, base, nd, spread, w);
+		for (int j = 0; j < nd; j++)
+			ad[j] = Float8GetDatum(w[j]);
+		values[0] = Int32GetDatum(r + 1);
+		values[1] = PointerGetDatum(construct_array(ad, nd, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		pfree(ad);
+	}
+	PG_RETURN_NULL();
+}
