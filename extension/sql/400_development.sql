@@ -1,0 +1,193 @@
+-- Development over time (issue 4): sample sizes, the observation and reference helpers
+-- in SQL, and the set-returning buurtmonitor.development() in C (extension/development.c).
+
+-- Optional sample sizes and standard errors of survey observations, for significance tests.
+CREATE TABLE buurtmonitor.sample_sizes (
+    area_code   text NOT NULL,
+    vintage     integer NOT NULL,
+    period      integer NOT NULL,
+    indicator   text NOT NULL,
+    n           double precision CHECK (n > 0),
+    se          double precision CHECK (se > 0),
+    PRIMARY KEY (area_code, vintage, period, indicator),
+    FOREIGN KEY (area_code, vintage, period, indicator)
+        REFERENCES buurtmonitor.observations (area_code, vintage, period, indicator)
+        ON UPDATE CASCADE ON DELETE CASCADE,
+    CHECK (n IS NOT NULL OR se IS NOT NULL)
+);
+SELECT pg_catalog.pg_extension_config_dump('buurtmonitor.sample_sizes', '');
+COMMENT ON TABLE buurtmonitor.sample_sizes IS
+    'Sample size (n) and/or standard error (se) of a survey observation; development() tests changes and differences for significance where these are given.';
+COMMENT ON COLUMN buurtmonitor.sample_sizes.n IS 'Number of respondents behind the value (for a share: the base of the percentage).';
+COMMENT ON COLUMN buurtmonitor.sample_sizes.se IS 'Standard error of a mean or score, in the units of the value.';
+
+-- The observations of one boundary edition; with by_code, also older editions'
+-- observations of area codes that still exist in that edition (newest first).
+CREATE FUNCTION buurtmonitor.vintage_observations(vintage integer, by_code boolean DEFAULT false)
+RETURNS SETOF buurtmonitor.observations
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT o.* FROM buurtmonitor.observations o WHERE o.vintage = $1
+    UNION ALL
+    (SELECT DISTINCT ON (o.area_code, o.period, o.indicator) o.*
+       FROM buurtmonitor.observations o
+      WHERE $2 AND o.vintage < $1
+        AND EXISTS (SELECT 1 FROM buurtmonitor.areas a WHERE a.code = o.area_code AND a.vintage = $1)
+        AND NOT EXISTS (SELECT 1 FROM buurtmonitor.observations n
+                         WHERE n.area_code = o.area_code AND n.vintage = $1
+                           AND n.period = o.period AND n.indicator = o.indicator)
+      ORDER BY o.area_code, o.period, o.indicator, o.vintage DESC)
+$$;
+COMMENT ON FUNCTION buurtmonitor.vintage_observations(integer, boolean) IS
+    'Observations of one boundary edition; with by_code => true also those of older editions for area codes that still exist in it (the newest older row wins).';
+
+-- Each area of a level in an edition with its reference area: the ancestor at
+-- reference_level, or the given reference_area (only the areas inside it, or all
+-- areas of the level when it is not an ancestor of any, e.g. a national figure).
+CREATE FUNCTION buurtmonitor.reference_areas(
+    level text, vintage integer,
+    reference_level text DEFAULT 'gemeente', reference_area text DEFAULT NULL)
+RETURNS TABLE (area_code text, area_name text, reference_code text, reference_name text)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    WITH RECURSIVE up(area_code, anc_code, depth) AS (
+        SELECT a.code, a.parent_code, 1
+          FROM buurtmonitor.areas a
+         WHERE a.level = $1 AND a.vintage = $2 AND a.parent_code IS NOT NULL
+        UNION ALL
+        SELECT up.area_code, p.parent_code, up.depth + 1
+          FROM up JOIN buurtmonitor.areas p ON p.code = up.anc_code AND p.vintage = $2
+         WHERE p.parent_code IS NOT NULL AND up.depth < 32
+    ),
+    refs AS (
+        SELECT DISTINCT ON (up.area_code) up.area_code, p.code AS reference_code, p.name AS reference_name
+          FROM up JOIN buurtmonitor.areas p ON p.code = up.anc_code AND p.vintage = $2
+         WHERE ($4 IS NULL AND p.level = $3) OR p.code = $4
+         ORDER BY up.area_code, up.depth
+    )
+    SELECT b.code, b.name,
+           CASE WHEN $4 IS NULL THEN r.reference_code ELSE $4 END,
+           CASE WHEN $4 IS NULL THEN r.reference_name
+                ELSE (SELECT x.name FROM buurtmonitor.areas x WHERE x.code = $4 AND x.vintage = $2) END
+      FROM buurtmonitor.areas b
+      LEFT JOIN refs r ON r.area_code = b.code
+     WHERE b.level = $1 AND b.vintage = $2
+       AND ($4 IS NULL OR r.area_code IS NOT NULL OR NOT EXISTS (SELECT 1 FROM refs))
+$$;
+COMMENT ON FUNCTION buurtmonitor.reference_areas(text, integer, text, text) IS
+    'Areas of a level in a boundary edition with their reference area: the ancestor at reference_level (NULL if none), or the given reference_area.';
+
+-- THE place where reference values are computed.  Per reference area, indicator
+-- and period: the reference area's own observation when it has one (also when it
+-- is suppressed: then NULL, never a roll-up that would reveal it); otherwise the
+-- roll-up of the compared areas inside it: counts summed, shares and means as
+-- scale * sum(numerator) / sum(denominator) (ratio of sums), scores with a base
+-- weighted by it, scores without a base as the plain mean; NULL when a part is
+-- suppressed or lacks its numerator/denominator.  Also the mean and sample
+-- standard deviation of the compared areas' values (for z-scores).  Rows with a
+-- NULL reference_code summarise the compared areas that have no reference area.
+CREATE FUNCTION buurtmonitor.reference_values(
+    level text, vintage integer,
+    reference_level text DEFAULT 'gemeente', reference_area text DEFAULT NULL,
+    indicators text[] DEFAULT NULL, periods integer[] DEFAULT NULL, by_code boolean DEFAULT false)
+RETURNS TABLE (reference_code text, indicator text, period integer, value double precision,
+               source text, areas integer, areas_with_value integer,
+               areas_mean double precision, areas_sd double precision,
+               n double precision, se double precision)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    WITH ra AS (
+        SELECT * FROM buurtmonitor.reference_areas($1, $2, $3, $4)
+    ),
+    obs AS (
+        SELECT o.area_code, o.indicator, o.period, o.value, o.numerator, o.denominator, o.vintage
+          FROM buurtmonitor.vintage_observations($2, $7) o
+         WHERE ($5 IS NULL OR o.indicator = ANY ($5)) AND ($6 IS NULL OR o.period = ANY ($6))
+    ),
+    own AS (
+        SELECT o.area_code AS reference_code, o.indicator, o.period, o.value, s.n, s.se
+          FROM obs o
+          LEFT JOIN buurtmonitor.sample_sizes s
+                 ON s.area_code = o.area_code AND s.vintage = o.vintage
+                AND s.period = o.period AND s.indicator = o.indicator
+         WHERE o.area_code IN (SELECT DISTINCT ra.reference_code FROM ra)
+    ),
+    grp AS (
+        SELECT ra.reference_code, o.indicator, o.period,
+               count(*)::integer AS areas,
+               count(o.value)::integer AS areas_with_value,
+               avg(o.value) AS areas_mean,
+               stddev_samp(o.value) AS areas_sd,
+               sum(o.value) AS sum_value,
+               sum(o.numerator) AS sum_num,
+               sum(o.denominator) AS sum_den,
+               sum(o.value * o.denominator) AS sum_weighted,
+               count(o.numerator) FILTER (WHERE o.denominator IS NOT NULL)::integer AS with_num_den,
+               count(o.denominator) FILTER (WHERE o.value IS NOT NULL)::integer AS with_den
+          FROM ra JOIN obs o ON o.area_code = ra.area_code
+         GROUP BY 1, 2, 3
+    ),
+    rolled AS (
+        SELECT g.*,
+               CASE
+                   WHEN g.areas_with_value < g.areas THEN NULL          -- a part is suppressed
+                   WHEN i.kind = 'count' THEN g.sum_value
+                   WHEN i.kind IN ('share', 'mean') AND g.with_num_den = g.areas AND g.sum_den > 0
+                       THEN i.scale * g.sum_num / g.sum_den             -- ratio of sums
+                   WHEN i.kind IN ('share', 'mean', 'score') AND g.with_den = g.areas AND g.sum_den > 0
+                       THEN g.sum_weighted / g.sum_den                  -- weighted by the base
+                   WHEN i.kind = 'score' AND i.denominator IS NULL THEN g.areas_mean
+               END AS rolled_value
+          FROM grp g JOIN buurtmonitor.indicators i ON i.code = g.indicator
+    )
+    SELECT COALESCE(r.reference_code, w.reference_code), COALESCE(r.indicator, w.indicator),
+           COALESCE(r.period, w.period),
+           CASE WHEN w.reference_code IS NOT NULL THEN w.value ELSE r.rolled_value END,
+           CASE WHEN w.reference_code IS NOT NULL THEN CASE WHEN w.value IS NULL THEN 'suppressed' ELSE 'observed' END
+                WHEN r.rolled_value IS NOT NULL THEN 'rolled_up' END,
+           COALESCE(r.areas, 0), COALESCE(r.areas_with_value, 0), r.areas_mean, r.areas_sd, w.n, w.se
+      FROM rolled r
+      FULL JOIN own w ON w.reference_code = r.reference_code AND w.indicator = r.indicator AND w.period = r.period
+$$;
+COMMENT ON FUNCTION buurtmonitor.reference_values(text, integer, text, text, text[], integer[], boolean) IS
+    'Reference values per reference area, indicator and period: the reference area''s own observation, else the roll-up (sum, ratio of sums, weighted mean) of the compared areas inside it; with the mean and SD of those areas.';
+
+-- OLS and Theil-Sen slopes of values over periods (the trend columns of development()).
+CREATE FUNCTION buurtmonitor.trend(periods integer[], vals double precision[],
+    OUT n integer, OUT ols_slope double precision, OUT theil_sen_slope double precision)
+RETURNS record
+AS 'MODULE_PATHNAME', 'bm_trend'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION buurtmonitor.trend(integer[], double precision[]) IS
+    'Trend of values over strictly increasing periods (NULL values skipped): number used, OLS slope and Theil-Sen slope (median of pairwise slopes), per period unit.';
+
+-- The whole development table in one call (C, extension/development.c).
+CREATE FUNCTION buurtmonitor.development(
+    level text DEFAULT 'buurt',
+    indicators text[] DEFAULT NULL,
+    vintage integer DEFAULT NULL,
+    reference_level text DEFAULT 'gemeente',
+    reference_area text DEFAULT NULL,
+    base_period integer DEFAULT NULL,
+    trend_periods integer DEFAULT 5,
+    periods integer[] DEFAULT NULL,
+    by_code boolean DEFAULT false,
+    alpha double precision DEFAULT 0.05)
+RETURNS TABLE (
+    area_code text, area_name text, indicator text, period integer,
+    value double precision, status text, estimated boolean, obs_vintage integer,
+    reference_code text, reference_name text, reference_value double precision, reference_source text,
+    index double precision, difference double precision, z_score double precision,
+    previous_period integer, previous_value double precision,
+    change double precision, change_pct double precision, change_pp double precision,
+    base_period integer, base_value double precision,
+    base_change double precision, base_change_pct double precision, base_change_pp double precision,
+    cagr double precision,
+    trend_n integer, ols_slope double precision, theil_sen_slope double precision,
+    gap_trend text, label text, run integer,
+    change_p_value double precision, change_significance text,
+    reference_p_value double precision, reference_significance text)
+AS 'MODULE_PATHNAME', 'bm_development'
+LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED ROWS 10000;
+COMMENT ON FUNCTION buurtmonitor.development(text, text[], integer, text, text, integer, integer, integer[], boolean, double precision) IS
+    'Development over time per area, indicator and period: value and status, reference value and index, z-score, change vs the previous and the base period, CAGR, OLS and Theil-Sen trend, gap trend, improved/worsened/stable label, significance.';
