@@ -7,7 +7,7 @@ CREATE FUNCTION buurtmonitor.crosswalk(
     target_key text DEFAULT 'code',
     source_geom text DEFAULT 'geom',
     target_geom text DEFAULT 'geom',
-    min_width double precision DEFAULT 25,
+    min_width double precision DEFAULT 20,
     points regclass DEFAULT NULL,
     points_geom text DEFAULT 'geom',
     source_filter text DEFAULT NULL,
