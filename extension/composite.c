@@ -280,7 +280,7 @@ bm_priority_scores(PG_FUNCTION_ARGS)
 	}
 	if (nuse == 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA),
+				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("no areas with a score and a weight"),
 				 errhint("Pass at least one non-NULL score with a non-NULL weight.")));
 	priority_from_scores(s.v, weight, use, s.n, beta, cap, p);
@@ -384,7 +384,7 @@ bm_social_score_core(PG_FUNCTION_ARGS)
 	k = x.ndim == 2 ? x.dims[1] : 0;
 	if (n == 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA),
+				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("social score needs at least one area, the source has none"),
 				 errhint("Check the source table and its filter.")));
 	deconstruct_array(names_arr, TEXTOID, -1, false, TYPALIGN_INT, &names, NULL, &nnames);
@@ -461,7 +461,7 @@ bm_social_score_core(PG_FUNCTION_ARGS)
 		}
 		if (!any)
 			ereport(ERROR,
-					(errcode(ERRCODE_NO_DATA),
+					(errcode(ERRCODE_NO_DATA_FOUND),
 					 errmsg("indicator \"%s\" is NULL in every area", TextDatumGetCString(names[j])),
 					 errhint("Drop the indicator from the specification or load its values.")));
 	}
@@ -521,7 +521,7 @@ bm_social_score_core(PG_FUNCTION_ARGS)
 	}
 	if (nscored == 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA),
+				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("no area has enough indicators for a social score"),
 				 errhint("Lower min_share or add indicator values.")));
 
@@ -673,7 +673,7 @@ jacobi_eigen(double *a, int k, double *d, double *v)
 }
 
 /*
- * bm_pca_first(values float8[][]) -> (loadings float8[], eigenvalues float8[], n_used int4)
+ * bm_pca_first(values float8[][], names text[]) -> (loadings float8[], eigenvalues float8[], n_used int4)
  *
  * Principal components of the correlation matrix of the k columns over the
  * rows without NULLs (as R prcomp(scale. = TRUE) on complete cases).
@@ -701,6 +701,8 @@ bm_pca_first(PG_FUNCTION_ARGS)
 			   *eig,
 				sum = 0.0;
 	bool	   *complete;
+	Datum	   *names;
+	int			nnames;
 	TupleDesc	tupdesc;
 	Datum		outv[3];
 	bool		outnull[3] = {false, false, false};
@@ -708,8 +710,16 @@ bm_pca_first(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "bm_pca_first must return a composite");
 	read_float8_array(PG_GETARG_ARRAYTYPE_P(0), "values", 2, &x);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT, &names, NULL, &nnames);
 	n = x.dims[0];
 	k = x.ndim == 2 ? x.dims[1] : 0;
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("principal components need at least 3 areas, the source has none"),
+				 errhint("Check the source table and its filter.")));
+	if (k != nnames)
+		elog(ERROR, "bm_pca_first: %d columns but %d names", k, nnames);
 	if (k < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -727,14 +737,14 @@ bm_pca_first(PG_FUNCTION_ARGS)
 			else if (isnan(x.v[i * k + j]) || isinf(x.v[i * k + j]))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("indicator column %d has a value that is not finite", j + 1),
+						 errmsg("indicator \"%s\" has a value that is not finite", TextDatumGetCString(names[j])),
 						 errhint("Replace NaN and infinite values by NULL.")));
 		}
 		m += complete[i];
 	}
 	if (m < 3)
 		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA),
+				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("principal components need at least 3 areas with every indicator, found %d", m),
 				 errhint("Add areas or drop indicators that are often NULL.")));
 
@@ -758,7 +768,7 @@ bm_pca_first(PG_FUNCTION_ARGS)
 		if (!(sd[j] > 0.0))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("indicator column %d has no spread (standard deviation 0)", j + 1),
+					 errmsg("indicator \"%s\" has no spread (standard deviation 0)", TextDatumGetCString(names[j])),
 					 errhint("Drop the constant column: it has no correlation with the others.")));
 	}
 	/* correlation matrix of the complete rows */

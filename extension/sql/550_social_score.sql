@@ -153,6 +153,17 @@ BEGIN
             USING ERRCODE = 'unique_violation', HINT = 'Give each area one row with a non-NULL key.';
     END IF;
 
+    IF popcol IS NOT NULL THEN
+        EXECUTE format('SELECT %1$I::text FROM %3$s WHERE %2$I < 0 OR %2$I::double precision = ''NaN'' LIMIT 1',
+                       keycol, popcol, source) INTO dup;
+        GET DIAGNOSTICS nrow = ROW_COUNT;
+        IF nrow > 0 THEN
+            RAISE EXCEPTION 'area % has a negative or NaN population in column "%"', quote_literal(dup), popcol
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Fix the population column or leave out the population weighting.';
+        END IF;
+    END IF;
+
     FOREACH c IN ARRAY cols LOOP
         vexpr := vexpr || format('%I::double precision', c);
         -- parent value: (population-)weighted mean of the sibling areas that have the indicator

@@ -44,7 +44,7 @@ BEGIN
     EXECUTE format('SELECT 1 FROM %s LIMIT 1', source) INTO bad;
     IF bad IS NULL THEN
         RAISE EXCEPTION 'shrink_rate needs at least one area, % has none', source
-            USING ERRCODE = 'no_data', HINT = 'Check the source table and its filter.';
+            USING ERRCODE = 'no_data_found', HINT = 'Check the source table and its filter.';
     END IF;
 
     RETURN QUERY EXECUTE format($q$
@@ -67,9 +67,8 @@ BEGIN
             SELECT l.k, CASE WHEN t.t2 > 0 THEN t.t2 / (t.t2 + l.s2) ELSE 0 END AS wt, l.z
               FROM l JOIN t USING (par))
         SELECT a.k, a.par, CASE WHEN a.n > 0 THEN a.r / a.n END,
-               CASE WHEN p.zbar IS NULL THEN NULL
-                    ELSE 1 / (1 + exp(-(coalesce(w.wt, 0) * coalesce(w.z, 0) + (1 - coalesce(w.wt, 0)) * p.zbar))) END,
-               CASE WHEN p.zbar IS NOT NULL THEN coalesce(w.wt, 0) END,
+               1 / (1 + exp(-(w.wt * w.z + (1 - w.wt) * p.zbar))),
+               w.wt,
                p.pr / nullif(p.pn, 0), t.t2
           FROM a LEFT JOIN w USING (k) LEFT JOIN p USING (par) LEFT JOIN t USING (par)
          ORDER BY a.k$q$, key, parent, numerator, denominator, source);

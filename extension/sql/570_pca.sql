@@ -2,12 +2,12 @@
 -- docs/social_score.md. The eigen-decomposition is in C (extension/composite.c).
 
 -- C core: correlation-matrix PCA of an n x k value matrix (complete rows only).
-CREATE FUNCTION buurtmonitor._pca_first(vals double precision[],
+CREATE FUNCTION buurtmonitor._pca_first(vals double precision[], names text[],
         OUT loadings double precision[], OUT eigenvalues double precision[], OUT n_used integer)
     RETURNS record
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'bm_pca_first';
-COMMENT ON FUNCTION buurtmonitor._pca_first(double precision[]) IS
+COMMENT ON FUNCTION buurtmonitor._pca_first(double precision[], text[]) IS
     'Internal: first-component loadings and all eigenvalues of the correlation matrix of the columns of an n x k matrix.';
 
 -- Loadings and weights of the first principal component of standardised indicators.
@@ -46,7 +46,7 @@ BEGIN
         vexpr := vexpr || format('%I::double precision', c);
     END LOOP;
     EXECUTE format('SELECT array_agg(ARRAY[%s]) FROM %s', array_to_string(vexpr, ', '), source) INTO vals;
-    core := buurtmonitor._pca_first(coalesce(vals, '{}'));
+    core := buurtmonitor._pca_first(coalesce(vals, '{}'), columns);
     RETURN QUERY
         SELECT u.x, u.l, u.l / (SELECT sum(abs(y)) FROM unnest(core.loadings) y),
                u.l * sqrt(core.eigenvalues[1]),
