@@ -238,7 +238,7 @@ bm_priority_scores(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("scores, beta and cap must not be NULL"),
-				 errhint("Pass an array of scores; beta and cap have defaults 1 and 3.")));
+				 errhint("Pass an array of scores; beta and cap have defaults 0.5 and 3.")));
 	beta = PG_GETARG_FLOAT8(2);
 	cap = PG_GETARG_FLOAT8(3);
 	check_priority_params(beta, cap);
