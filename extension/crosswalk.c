@@ -174,7 +174,7 @@ read_layer(Layer *L, Oid rel, const char *keycol, const char *geomcol,
 					 errhint("Give every row a key, or exclude such rows with %s_filter.", L->role)));
 		L->key[i] = TextDatumGetCString(d);
 		wkb = DatumGetByteaPP(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull));
-		what = psprintf("%s %s", L->role, L->key[i]);
+		what = psprintf("%s \"%s\"", L->role, L->key[i]);
 		L->geom[i] = bm_geom_from_wkb((unsigned char *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb), what);
 		if (i == 0)
 			L->srid = L->geom[i]->srid;
