@@ -60,7 +60,7 @@ BEGIN
     IF FOUND THEN
         RAISE EXCEPTION 'unknown indicator "%"', coalesce(bad, 'NULL')
             USING ERRCODE = 'undefined_object',
-                  HINT = 'Use a code of buurtmonitor.indicators (buurtmonitor.resolve_indicator finds the code for an alias).';
+                  HINT = 'Use a code of buurtmonitor.indicators; buurtmonitor.indicator_aliases maps other column names to codes.';
     END IF;
     -- ... and, when asked for by name, be one that can be rolled up
     SELECT i.code INTO bad FROM buurtmonitor.indicators i
