@@ -21,3 +21,9 @@ y <- c(6.2, 5.9, 7.0, 6.4, 5.1, 6.8, 6.6, 5.5, 6.0, 6.9, 5.8)
 tt <- t.test(x, y, var.equal = FALSE)
 cat("welch t", tt$statistic, "df", tt$parameter, "p", tt$p.value, "\n")
 cat("means", mean(x), mean(y), "se", sd(x) / sqrt(length(x)), sd(y) / sqrt(length(y)), "\n")
+# sql/400_development.sql, significance columns (synthetic survey share t_veil):
+# Noord 2022 31% of 600 against Testdorp 2022 25% of 2000 (reference test)
+r <- prop.test(c(186, 500), c(600, 2000), correct = FALSE)
+cat("dev ref X-squared", r$statistic, "p", r$p.value, "z", sqrt(r$statistic), "\n")
+# t_tevr mean 7.4 (se 0.12) in 2022 against 7.0 (se 0.16) in 2021: z = 2
+cat("dev mean change p", 2 * pnorm(-2), "\n")
