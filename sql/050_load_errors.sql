@@ -1,0 +1,114 @@
+-- Bad input to the loaders: every case is refused as a whole, with an error that names the
+-- offending rows, and nothing is written. Small cases are synthetic (labelled), the broken
+-- geometry is the real dirty file in $BUURTMONITOR_DATA/dirty.
+\getenv datadir BUURTMONITOR_DATA
+SET client_min_messages = notice;
+\set SHOW_CONTEXT never
+
+-- synthetic staging table: two 100 m squares and a bow-tie
+CREATE TEMP TABLE stage (code text, name text, geom geometry);
+INSERT INTO stage VALUES
+    ('BU99990101', 'Noord', ST_GeomFromText('POLYGON((0 0,100 0,100 100,0 100,0 0))', 28992)),
+    ('BU99990102', 'Zuid',  ST_GeomFromText('POLYGON((100 0,200 0,200 100,100 100,100 0))', 28992));
+
+-- not a FeatureCollection
+SELECT buurtmonitor.load_areas_geojson('{"type": "Feature"}', 2020);
+-- unknown level, non-CBS codes without a level
+SELECT buurtmonitor.load_areas('stage', 2020, level => 'kwartier');
+INSERT INTO stage VALUES ('Oost', 'Oost', ST_GeomFromText('POLYGON((200 0,300 0,300 100,200 100,200 0))', 28992));
+SELECT buurtmonitor.load_areas('stage', 2020);
+DELETE FROM stage WHERE code = 'Oost';
+-- duplicate codes
+INSERT INTO stage VALUES ('BU99990101', 'Noord bis', ST_GeomFromText('POLYGON((0 100,100 100,100 200,0 200,0 100))', 28992));
+SELECT buurtmonitor.load_areas('stage', 2020);
+DELETE FROM stage WHERE name = 'Noord bis';
+-- another SRID (synthetic WGS84 square near Deventer)
+INSERT INTO stage VALUES ('BU99990103', 'WGS', ST_GeomFromText('POLYGON((6.1 52.2,6.2 52.2,6.2 52.3,6.1 52.2))', 4326));
+SELECT buurtmonitor.load_areas('stage', 2020);
+DELETE FROM stage WHERE code = 'BU99990103';
+-- a line is not an area
+INSERT INTO stage VALUES ('BU99990104', 'Lijn', ST_GeomFromText('LINESTRING(0 0,1 1)', 28992));
+SELECT buurtmonitor.load_areas('stage', 2020);
+DELETE FROM stage WHERE code = 'BU99990104';
+-- invalid geometry (a bow-tie): refused, or repaired and reported on request
+INSERT INTO stage VALUES ('BU99990105', 'Strik', ST_GeomFromText('POLYGON((0 200,100 300,100 200,0 300,0 200))', 28992));
+SELECT buurtmonitor.load_areas('stage', 2020);
+SELECT count(*) AS nothing_written FROM buurtmonitor.areas WHERE vintage = 2020;
+SELECT buurtmonitor.load_areas('stage', 2020, repair => true) AS loaded;
+-- the repaired bow-tie is two triangles of 50 * 100 / 2 = 2500 m² each
+SELECT code, GeometryType(geom), ST_NumGeometries(geom), ST_Area(geom) FROM buurtmonitor.areas
+ WHERE code = 'BU99990105';
+-- the same vintage again
+SELECT buurtmonitor.load_areas('stage', 2020, repair => true);
+-- a parent that is missing (synthetic stadsdeel codes)
+CREATE TEMP TABLE stadsdelen (code text, name text, parent text, geom geometry);
+INSERT INTO stadsdelen VALUES ('SD01', 'Binnenstad', 'GM9998', ST_GeomFromText('POLYGON((0 0,10 0,10 10,0 0))', 28992));
+SELECT buurtmonitor.load_areas('stadsdelen', 2020, level => 'stadsdeel', parent_column => 'parent', derive_parents => false);
+-- an empty geometry
+UPDATE stadsdelen SET parent = 'GM9999', geom = 'POLYGON EMPTY'::geometry;
+SELECT ST_SetSRID(geom, 28992) IS NOT NULL FROM stadsdelen;
+UPDATE stadsdelen SET geom = ST_SetSRID(geom, 28992);
+SELECT buurtmonitor.load_areas('stadsdelen', 2020, level => 'stadsdeel', parent_column => 'parent');
+
+-- The real dirty file: all 11,691 buurten of 2014 on a coarse WGS84 grid, many of them
+-- invalid or empty. R sf agrees on the number of invalid ones after the transformation:
+--   st_is_valid(st_transform(st_read(f), 28992)) -> 1094 FALSE (the 10 named + 1084 more).
+\set f :datadir '/dirty/nl_buurt_2014_coarse_wgs84.geojson'
+SELECT set_config('bm.f', :'f', false) IS NOT NULL AS path_set;
+SET client_min_messages = warning;
+SELECT buurtmonitor.load_areas_geojson(pg_read_file(:'f')::jsonb, 2014, transform => true);
+SELECT count(*) AS nothing_written FROM buurtmonitor.areas WHERE vintage = 2014;
+
+-- the same file repaired: the invalid ones are made valid, but the empty ones still cannot load
+-- (how many end up empty depends on the repair method, so only the kind of error is shown)
+DO $$
+BEGIN
+    PERFORM buurtmonitor.load_areas_geojson(pg_read_file(current_setting('bm.f'))::jsonb, 2014,
+                                            transform => true, repair => true);
+EXCEPTION WHEN invalid_parameter_value THEN
+    RAISE WARNING 'refused: %', split_part(SQLERRM, ':', 1);
+END
+$$;
+SELECT count(*) AS nothing_written FROM buurtmonitor.areas WHERE vintage = 2014;
+
+-- key figures
+SET client_min_messages = warning;
+TRUNCATE buurtmonitor.areas CASCADE;
+SET client_min_messages = notice;
+CREATE TEMP TABLE kf (gwb_code_10 text, regio text, a_inw text, p_koopw text, a_woning text);
+INSERT INTO kf VALUES ('BU99990101', 'Noord', '120', '40', '50'), ('BU99990102', 'Zuid', '80', '-99997', '30');
+-- no period
+SELECT buurtmonitor.load_observations('kf');
+-- no code column
+SELECT buurtmonitor.load_observations('kf', period => 2020, code_column => 'buurt');
+-- unknown indicator columns
+ALTER TABLE kf ADD COLUMN aantal_eenhoorns text;
+SELECT buurtmonitor.load_observations('kf', period => 2020);
+-- ... unless skipped
+ALTER TABLE kf DROP COLUMN aantal_eenhoorns;
+-- a mapping to an unknown indicator, a mapping that is not an object
+SELECT buurtmonitor.load_observations('kf', period => 2020, mapping => '{"a_inw": "eenhoorns"}');
+SELECT buurtmonitor.load_observations('kf', period => 2020, mapping => '["a_inw"]');
+-- non-numeric values
+UPDATE kf SET a_inw = 'twaalf' WHERE gwb_code_10 = 'BU99990101';
+SELECT buurtmonitor.load_observations('kf', period => 2020);
+UPDATE kf SET a_inw = '120' WHERE gwb_code_10 = 'BU99990101';
+-- duplicate codes
+INSERT INTO kf VALUES ('BU99990101', 'Noord', '121', '41', '51');
+SELECT buurtmonitor.load_observations('kf', period => 2020);
+DELETE FROM kf WHERE a_inw = '121';
+-- an unknown non-CBS area
+INSERT INTO kf VALUES ('Oost', 'Oost', '5', '1', '1');
+SELECT buurtmonitor.load_observations('kf', period => 2020);
+DELETE FROM kf WHERE gwb_code_10 = 'Oost';
+SELECT buurtmonitor.load_observations('kf', period => 2020, on_conflict => 'replace');
+SELECT count(*) AS nothing_written FROM buurtmonitor.observations;
+-- and the good load: -99997 is suppressed, a decimal comma is read as a decimal point
+UPDATE kf SET p_koopw = '40,5' WHERE gwb_code_10 = 'BU99990101';
+SELECT buurtmonitor.load_observations('kf', period => 2020);
+-- 40.5 % of 50 dwellings = 20.25 owner-occupied dwellings
+SELECT area_code, indicator, value, numerator, denominator, status FROM buurtmonitor.observations
+ ORDER BY area_code, indicator;
+SELECT * FROM buurtmonitor.parse_value(' 1,5 ');
+SET client_min_messages = warning;
+TRUNCATE buurtmonitor.areas CASCADE;
