@@ -179,3 +179,20 @@ SELECT o.gm_naam, o.buurten,
          AND abs(o.ses_coverage - r.ses_coverage) <= 1e-12 * r.ses_coverage AS matches_r
   FROM ours o JOIN utrecht_r r USING (gm_naam)
  ORDER BY o.gm_naam;
+
+-- SQLSTATEs of the quantile errors: NULL q 22004 null_value_not_allowed, the others 22023
+-- invalid_parameter_value, an infinite value 22003 numeric_value_out_of_range.
+CREATE FUNCTION pg_temp.sqlstate_of(query text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE query;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END $$;
+SELECT q, pg_temp.sqlstate_of(q) AS sqlstate FROM (VALUES
+    ('SELECT buurtmonitor.weighted_quantile(1, 1, NULL)'),
+    ('SELECT buurtmonitor.weighted_quantile(1, 1, 1.5)'),
+    ('SELECT buurtmonitor.weighted_quantile(v, 1, v) FROM (VALUES (0.5), (0.9)) AS t(v)'),
+    ('SELECT buurtmonitor.weighted_median(1, -1)'),
+    ('SELECT buurtmonitor.weighted_median(''Infinity'', 1)'),
+    ('SELECT buurtmonitor.weighted_median(-1, 1)')) AS t(q);
