@@ -789,8 +789,8 @@ typedef enum
 
 /*
  * Locate point (px,py) (absolute coordinates given as shifted + origin) in G.
- * On the boundary, *bdir_dot gets the dot product of (dx,dy) with the boundary
- * edge's direction, which tells same-direction from opposite-direction sharing.
+ * On the boundary, *bdir_dot is positive when G's boundary there runs in the
+ * direction (dx,dy) (same-direction sharing) and negative otherwise.
  */
 static PointLoc
 locate_point(const BmGeom *G, const PairFrame *f, double px, double py,
@@ -799,6 +799,8 @@ locate_point(const BmGeom *G, const PairFrame *f, double px, double py,
 	double		eps = f->eps;
 	double		gy = py + f->oy;	/* compare in G's absolute y for strips */
 	bool		inside = false;
+	bool		has_same = false,
+				has_opp = false;
 	int			s0, s1, sp;
 
 	if (px + f->ox < G->xmin - eps || px + f->ox > G->xmax + eps ||
@@ -829,8 +831,10 @@ locate_point(const BmGeom *G, const PairFrame *f, double px, double py,
 				cy = y0 + t * ey - py;
 				if (cx * cx + cy * cy <= eps * eps)
 				{
-					*bdir_dot = dx * ex + dy * ey;
-					return LOC_BOUNDARY;
+					if (dx * ex + dy * ey > 0)
+						has_same = true;
+					else
+						has_opp = true;
 				}
 			}
 			/* crossing-number parity with a ray towards +x, half-open in y */
@@ -842,6 +846,16 @@ locate_point(const BmGeom *G, const PairFrame *f, double px, double py,
 					inside = !inside;
 			}
 		}
+	}
+	if (has_same || has_opp)
+	{
+		/*
+		 * On the boundary.  Near a zero-width spike of G both directions are
+		 * present; treat that as opposite (G has no area there) so the two
+		 * sides of the spike are classified alike and cancel.
+		 */
+		*bdir_dot = (has_same && !has_opp) ? 1.0 : -1.0;
+		return LOC_BOUNDARY;
 	}
 	return inside ? LOC_INSIDE : LOC_OUTSIDE;
 }
@@ -947,7 +961,7 @@ bm_overlap(BmGeom *A, BmGeom *B, BmWork *w)
 
 	ext = Max(Max(A->xmax, B->xmax) - Min(A->xmin, B->xmin),
 			  Max(A->ymax, B->ymax) - Min(A->ymin, B->ymin));
-	f.eps = 1e-9 * ext;
+	f.eps = 1e-11 * ext;
 	f.bx0 = Max(A->xmin, B->xmin) - f.eps;
 	f.by0 = Max(A->ymin, B->ymin) - f.eps;
 	f.bx1 = Min(A->xmax, B->xmax) + f.eps;
