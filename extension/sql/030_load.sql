@@ -429,6 +429,7 @@ BEGIN
                btrim(j->>%2$L) AS code,
                %3$s AS period,
                %4$s AS name,
+               %6$s AS gm_name,
                kv.key AS col, kv.value AS raw
           FROM rows, LATERAL (%5$s) kv
     $q$, staging, code_col,
@@ -436,7 +437,8 @@ BEGIN
              ELSE format('nullif(btrim(j->>%L), '''')::integer', period_col) END,
         CASE WHEN name_col IS NULL THEN 'NULL::text' ELSE format('j->>%L', name_col) END,
         CASE WHEN is_long THEN 'SELECT j->>''indicator'' AS key, j->>''value'' AS value'
-             ELSE 'SELECT e.key, e.value FROM jsonb_each_text(j) e' END);
+             ELSE 'SELECT e.key, e.value FROM jsonb_each_text(j) e' END,
+        CASE WHEN 'gm_naam' = ANY (cols) THEN 'j->>''gm_naam''' ELSE 'NULL::text' END);
     ANALYZE _bm_cells;
     IF NOT is_long THEN
         DELETE FROM _bm_cells c
@@ -516,6 +518,12 @@ BEGIN
       FROM (SELECT DISTINCT ON (code, period) code, period, name FROM _bm_cells
              WHERE name IS NOT NULL ORDER BY code, period, line) c
      WHERE a.code = c.code AND a.vintage = coalesce(arg_vintage, c.period) AND a.name IS NULL;
+
+    -- municipality names from a gm_naam column (the KWB files and the province file have one)
+    UPDATE buurtmonitor.areas a SET name = c.gm_name
+      FROM (SELECT DISTINCT ON (gm, period) 'GM' || substr(code, 3, 4) AS gm, period, gm_name FROM _bm_cells
+             WHERE gm_name IS NOT NULL AND code ~ '^(BU|WK|GM)[0-9]{4}' ORDER BY gm, period, line) c
+     WHERE a.code = c.gm AND a.vintage = coalesce(arg_vintage, c.period) AND a.name IS NULL;
 
     -- parents of created areas: derive CBS parents without geometry where missing
     LOOP

@@ -1,0 +1,163 @@
+-- Publication: a long ("tidy") view for Power BI and other BI tools, a wide table per
+-- chosen indicators, and views per level and vintage that QGIS opens as layers.
+
+-- Every area with the codes and names of its enclosing wijk, stadsdeel and gemeente
+-- (found through the parent chain, so user-defined stadsdelen between wijk and gemeente work).
+CREATE VIEW buurtmonitor.area_hierarchy AS
+WITH RECURSIVE up AS (
+    SELECT a.code, a.vintage, a.code AS ancestor_code, a.level AS ancestor_level,
+           a.name AS ancestor_name, a.parent_code, 0 AS depth
+      FROM buurtmonitor.areas a
+    UNION ALL
+    SELECT up.code, up.vintage, p.code, p.level, p.name, p.parent_code, up.depth + 1
+      FROM up JOIN buurtmonitor.areas p ON p.code = up.parent_code AND p.vintage = up.vintage
+     WHERE up.depth < 10
+)
+SELECT a.area_id, a.code, a.vintage, a.level, a.name, a.parent_code,
+       (SELECT p.name FROM buurtmonitor.areas p WHERE p.code = a.parent_code AND p.vintage = a.vintage) AS parent_name,
+       max(up.ancestor_code) FILTER (WHERE up.ancestor_level = 'wijk') AS wijk_code,
+       max(up.ancestor_name) FILTER (WHERE up.ancestor_level = 'wijk') AS wijk_name,
+       max(up.ancestor_code) FILTER (WHERE up.ancestor_level = 'stadsdeel') AS stadsdeel_code,
+       max(up.ancestor_name) FILTER (WHERE up.ancestor_level = 'stadsdeel') AS stadsdeel_name,
+       max(up.ancestor_code) FILTER (WHERE up.ancestor_level = 'gemeente') AS gemeente_code,
+       max(up.ancestor_name) FILTER (WHERE up.ancestor_level = 'gemeente') AS gemeente_name
+  FROM buurtmonitor.areas a JOIN up ON up.code = a.code AND up.vintage = a.vintage
+ GROUP BY a.area_id, a.code, a.vintage, a.level, a.name, a.parent_code;
+COMMENT ON VIEW buurtmonitor.area_hierarchy IS
+    'Every area with its parent and the codes and names of the wijk, stadsdeel and gemeente it lies in (an area counts as its own ancestor at its own level).';
+
+-- The tidy view: one row per observation, plain SQL types only (text, integer, double precision).
+CREATE VIEW buurtmonitor.observations_long AS
+SELECT h.code AS area_code, h.name AS area_name, h.level, h.vintage,
+       h.parent_code, h.parent_name, h.wijk_code, h.wijk_name, h.stadsdeel_code, h.stadsdeel_name,
+       h.gemeente_code, h.gemeente_name,
+       o.period, o.indicator AS indicator_code, i.label AS indicator_label, i.theme, i.unit, i.kind,
+       i.polarity::integer AS polarity, o.value, o.status, o.owner, o.source
+  FROM buurtmonitor.observations o
+  JOIN buurtmonitor.area_hierarchy h ON h.code = o.area_code AND h.vintage = o.vintage
+  JOIN buurtmonitor.indicators i ON i.code = o.indicator;
+COMMENT ON VIEW buurtmonitor.observations_long IS
+    'Tidy table for Power BI and other BI tools: area code and name, level, parent wijk/stadsdeel/gemeente, period, indicator code, label, theme, unit, value, status; plain SQL types only.';
+
+-- Check a list of indicator codes against the catalogue.
+CREATE FUNCTION buurtmonitor._check_indicators(indicators text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    bad text[];
+BEGIN
+    IF indicators IS NULL OR cardinality(indicators) = 0 THEN
+        RAISE EXCEPTION 'no indicators given' USING ERRCODE = '22023',
+            HINT = 'Pass a list of indicator codes, for example ARRAY[''a_inw'', ''p_koopw''].';
+    END IF;
+    SELECT array_agg(c ORDER BY o) INTO bad
+      FROM unnest(indicators) WITH ORDINALITY u(c, o)
+     WHERE NOT EXISTS (SELECT 1 FROM buurtmonitor.indicators i WHERE i.code = u.c);
+    IF bad IS NOT NULL THEN
+        PERFORM buurtmonitor._fail('22023', 'unknown indicators: %s', bad,
+            'See SELECT code, label FROM buurtmonitor.indicators for the known codes.');
+    END IF;
+    SELECT array_agg(c) INTO bad FROM (SELECT c FROM unnest(indicators) c GROUP BY c HAVING count(*) > 1) d;
+    IF bad IS NOT NULL THEN
+        PERFORM buurtmonitor._fail('22023', 'indicators listed twice: %s', bad, 'List each indicator once.');
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._check_indicators(text[]) IS
+    'Internal: raise an error for an empty list, unknown or repeated indicator codes.';
+
+-- The query behind wide() and create_wide_view(): one row per area and period, one column per indicator.
+CREATE FUNCTION buurtmonitor._wide_query(indicators text[], level text, period integer, vintage integer,
+                                         with_geometry boolean)
+RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    PERFORM buurtmonitor._check_indicators(indicators);
+    IF level IS NOT NULL AND NOT EXISTS (SELECT 1 FROM buurtmonitor.levels l WHERE l.level = _wide_query.level) THEN
+        RAISE EXCEPTION 'unknown level: %', level USING ERRCODE = '22023',
+            HINT = 'Use one of the levels in buurtmonitor.levels.';
+    END IF;
+    RETURN format(
+        'SELECT (a.area_id::bigint * 10000 + o.period) AS id, a.code AS area_code, a.name AS area_name,
+                a.level, a.vintage, o.period, %s%s
+           FROM buurtmonitor.areas a
+           JOIN buurtmonitor.observations o ON o.area_code = a.code AND o.vintage = a.vintage
+          WHERE o.indicator = ANY (%L::text[])%s%s%s
+          GROUP BY a.area_id, a.code, a.name, a.level, a.vintage, o.period%s',
+        (SELECT string_agg(format('max(o.value) FILTER (WHERE o.indicator = %L) AS %I', c, c), ', ' ORDER BY ord)
+           FROM unnest(indicators) WITH ORDINALITY u(c, ord)),
+        CASE WHEN with_geometry THEN ', a.geom::geometry(MultiPolygon, 28992) AS geom' ELSE '' END,
+        indicators,
+        CASE WHEN level IS NOT NULL THEN format(' AND a.level = %L', level) ELSE '' END,
+        CASE WHEN period IS NOT NULL THEN format(' AND o.period = %s', period) ELSE '' END,
+        CASE WHEN vintage IS NOT NULL THEN format(' AND a.vintage = %s', vintage) ELSE '' END,
+        CASE WHEN with_geometry THEN ', a.geom' ELSE '' END);
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._wide_query(text[], text, integer, integer, boolean) IS
+    'Internal: the SQL text of a wide table (one column per indicator) for wide() and create_wide_view().';
+
+-- A wide table for chosen indicators. As a function returning record it needs a column list:
+--   SELECT * FROM buurtmonitor.wide('{a_inw,p_koopw}', 'buurt', 2022)
+--     AS t(id bigint, area_code text, area_name text, level text, vintage integer, period integer,
+--          a_inw double precision, p_koopw double precision);
+-- BI tools that cannot write one use create_wide_view() instead.
+CREATE FUNCTION buurtmonitor.wide(indicators text[], level text DEFAULT NULL, period integer DEFAULT NULL,
+                                  vintage integer DEFAULT NULL)
+RETURNS SETOF record
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY EXECUTE buurtmonitor._wide_query(indicators, level, period, vintage, false)
+                         || ' ORDER BY a.code, o.period';
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor.wide(text[], text, integer, integer) IS
+    'Wide table for the chosen indicators: id, area_code, area_name, level, vintage, period and one double precision column per indicator (call with a column definition list, or use create_wide_view).';
+
+-- Create (or replace) a view with the wide table, for BI tools and, with geometry, as a QGIS layer.
+CREATE FUNCTION buurtmonitor.create_wide_view(view_name text, indicators text[], level text DEFAULT NULL,
+                                              period integer DEFAULT NULL, vintage integer DEFAULT NULL,
+                                              with_geometry boolean DEFAULT false,
+                                              target_schema text DEFAULT 'public')
+RETURNS regclass
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('CREATE OR REPLACE VIEW %I.%I AS %s', target_schema, view_name,
+                   buurtmonitor._wide_query(indicators, level, period, vintage, with_geometry));
+    EXECUTE format('COMMENT ON VIEW %I.%I IS %L', target_schema, view_name,
+                   format('buurtmonitor wide table of %s (level %s, period %s, vintage %s)',
+                          array_to_string(indicators, ', '), coalesce(level, 'all'),
+                          coalesce(period::text, 'all'), coalesce(vintage::text, 'all')));
+    RETURN format('%I.%I', target_schema, view_name)::regclass;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor.create_wide_view(text, text[], text, integer, integer, boolean, text) IS
+    'Create or replace a view with one column per chosen indicator (optionally with the geometry, as a QGIS layer keyed by id).';
+
+-- One view per level and vintage, named <level>_<vintage> in target_schema, with an integer key
+-- (id) and a typed geometry column, so QGIS lists it as a layer and opens it without asking for a key.
+CREATE FUNCTION buurtmonitor.create_layer_views(target_schema text DEFAULT 'buurtmonitor_layers')
+RETURNS SETOF regclass
+LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+BEGIN
+    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I', target_schema);
+    FOR r IN SELECT DISTINCT a.level, a.vintage FROM buurtmonitor.areas a
+              WHERE a.geom IS NOT NULL ORDER BY a.vintage, a.level LOOP
+        EXECUTE format(
+            'CREATE OR REPLACE VIEW %I.%I AS
+             SELECT h.area_id AS id, h.code, h.name, h.level, h.vintage, h.parent_code, h.parent_name,
+                    h.wijk_code, h.wijk_name, h.gemeente_code, h.gemeente_name,
+                    a.geom::geometry(MultiPolygon, 28992) AS geom
+               FROM buurtmonitor.areas a
+               JOIN buurtmonitor.area_hierarchy h ON h.code = a.code AND h.vintage = a.vintage
+              WHERE a.level = %L AND a.vintage = %s',
+            target_schema, r.level || '_' || r.vintage, r.level, r.vintage);
+        EXECUTE format('COMMENT ON VIEW %I.%I IS %L', target_schema, r.level || '_' || r.vintage,
+                       format('buurtmonitor %s boundaries, edition %s (key: id)', r.level, r.vintage));
+        RETURN NEXT format('%I.%I', target_schema, r.level || '_' || r.vintage)::regclass;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor.create_layer_views(text) IS
+    'Create or replace one view per level and vintage (for example buurtmonitor_layers.buurt_2022) with an integer key id and a geometry(MultiPolygon, 28992) column, for QGIS.';
