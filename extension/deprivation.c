@@ -426,14 +426,14 @@ dep_normalise_weights(double *w, int n, const char *what)
 		if (!(w[i] >= 0.0) || isinf(w[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("weight %d of %s is negative or not a number: %g", i + 1, what, w[i]),
+					 errmsg("weight %d in %s is negative or not finite: %g", i + 1, what, w[i]),
 					 errhint("Weights must be finite and zero or positive; reverse an indicator with its direction instead.")));
 		sum += w[i];
 	}
 	if (!(sum > 0.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("weights of %s sum to zero", what),
+				 errmsg("all weights in %s are zero", what),
 				 errhint("Give at least one positive weight.")));
 	for (int i = 0; i < n; i++)
 		w[i] /= sum;
@@ -640,7 +640,7 @@ bm_normalise_weights(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("weight %d is NULL", i + 1),
 					 errhint("Give every weight a value (0 drops the indicator).")));
-	sum = dep_normalise_weights(w, n, "the weights");
+	sum = dep_normalise_weights(w, n, "the weights array");
 	if (fabs(sum - 1.0) > DEP_WEIGHT_TOL)
 		ereport(NOTICE,
 				(errmsg("weights sum to %g, not 1; they were divided by %g", sum, sum)));
@@ -699,7 +699,7 @@ dep_weighted_mean_common(FunctionCallInfo fcinfo, bool geometric)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("value %d is %g, but a geometric mean needs positive values", i + 1, v[i]),
-						 errhint("Use a transform with positive scores (for example minmax shifted by 1) or the arithmetic mean.")));
+						 errhint("Shift the values to be positive, or use the weighted arithmetic mean.")));
 			acc += w[i] * log(v[i]);
 		}
 		else

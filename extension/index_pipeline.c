@@ -124,7 +124,7 @@ check_column(Oid relid, const char *col, const char *role)
 	if (att == InvalidAttrNumber || att < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("%s column \"%s\" does not exist in table %s", role, col, get_rel_name(relid)),
+				 errmsg("column \"%s\" (%s) does not exist in table %s", col, role, get_rel_name(relid)),
 				 errhint("Name a column of the source table (names are case-sensitive).")));
 }
 
@@ -281,9 +281,9 @@ dep_index_prepare(Oid relid, Jsonb *spec, const char *key)
 
 	/* --- read the table once --- */
 	relname = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid));
-	check_column(relid, key, "key");
+	check_column(relid, key, "area key");
 	if (parent_col)
-		check_column(relid, parent_col, "parent");
+		check_column(relid, parent_col, "parent area");
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "SELECT %s::text, %s", quote_identifier(key),
 					 parent_col ? psprintf("%s::text", quote_identifier(parent_col)) : "NULL::text");
@@ -470,7 +470,7 @@ dep_index_combine(const DepIndexData *d, const double *scores, const double *wei
 							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 							 errmsg("domain \"%s\" of area \"%s\" has score %g, but the geometric mean needs positive scores",
 									d->domain_names[j], d->keys[i], s[j]),
-							 errhint("Use a transform with positive scores (minmax, percentile, exponential with rank_scaling n_plus_1) or \"combine\": \"arithmetic\".")));
+							 errhint("Use a transform with positive scores (scaled_rank or exponential, with rank_scaling n_plus_1) or \"combine\": \"arithmetic\".")));
 				acc += weights[j] * log(s[j]);
 			}
 			else
