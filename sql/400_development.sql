@@ -6,43 +6,45 @@
 --   Oost : 2022 20 (100/500)
 --   Testdorp itself: only 2021 (8.0) and 2022 (8.5) observed.
 -- t_inw: inhabitants (count, neutral); Zuid 2022 is an estimate (status estimated).
+-- The areas belong to a synthetic boundary edition 2026, so that it is the newest buurt edition in the
+-- test database (development() defaults to the newest); the rows are removed at the end.
 SET extra_float_digits = 0;
 INSERT INTO buurtmonitor.areas (code, vintage, name, level, parent_code) VALUES
- ('GM9901', 2022, 'Testdorp', 'gemeente', NULL),
- ('WK990101', 2022, 'Dorp', 'wijk', 'GM9901'),
- ('BU99010101', 2022, 'Noord', 'buurt', 'WK990101'),
- ('BU99010102', 2022, 'Zuid', 'buurt', 'WK990101'),
- ('BU99010103', 2022, 'Oost', 'buurt', 'WK990101');
+ ('GM9901', 2026, 'Testdorp', 'gemeente', NULL),
+ ('WK990101', 2026, 'Dorp', 'wijk', 'GM9901'),
+ ('BU99010101', 2026, 'Noord', 'buurt', 'WK990101'),
+ ('BU99010102', 2026, 'Zuid', 'buurt', 'WK990101'),
+ ('BU99010103', 2026, 'Oost', 'buurt', 'WK990101');
 INSERT INTO buurtmonitor.indicators (code, label, kind, numerator, denominator, scale, polarity, tolerance) VALUES
  ('t_inw', 'inhabitants', 'count', NULL, NULL, 1, 0, 0),
  ('t_uitk', 'share of inhabitants on benefits', 'share', NULL, 't_inw', 100, -1, 0.5),
  ('t_veil', 'share feeling unsafe', 'share', NULL, 't_inw', 100, -1, 0),
  ('t_tevr', 'satisfaction with the neighbourhood', 'mean', NULL, 't_inw', 1, 1, 0);
 INSERT INTO buurtmonitor.observations (area_code, vintage, period, indicator, value, numerator, denominator, status) VALUES
- ('BU99010101', 2022, 2018, 't_inw', 1000, NULL, NULL, 'observed'),
- ('BU99010101', 2022, 2019, 't_inw', 1010, NULL, NULL, 'observed'),
- ('BU99010101', 2022, 2020, 't_inw', 1030, NULL, NULL, 'observed'),
- ('BU99010101', 2022, 2021, 't_inw', 1020, NULL, NULL, 'observed'),
- ('BU99010101', 2022, 2022, 't_inw', 1050, NULL, NULL, 'observed'),
- ('BU99010102', 2022, 2018, 't_inw', 2000, NULL, NULL, 'observed'),
- ('BU99010102', 2022, 2019, 't_inw', 2000, NULL, NULL, 'observed'),
- ('BU99010102', 2022, 2020, 't_inw', 1980, NULL, NULL, 'observed'),
- ('BU99010102', 2022, 2021, 't_inw', 1990, NULL, NULL, 'observed'),
- ('BU99010102', 2022, 2022, 't_inw', 2010, NULL, NULL, 'estimated'),
- ('BU99010103', 2022, 2022, 't_inw', 500, NULL, NULL, 'observed'),
- ('BU99010101', 2022, 2018, 't_uitk', 10, 100, 1000, 'observed'),
- ('BU99010101', 2022, 2019, 't_uitk', 12, 121.2, 1010, 'observed'),
- ('BU99010101', 2022, 2020, 't_uitk', NULL, NULL, NULL, 'suppressed'),
- ('BU99010101', 2022, 2021, 't_uitk', 13, 132.6, 1020, 'observed'),
- ('BU99010101', 2022, 2022, 't_uitk', 15, 157.5, 1050, 'observed'),
- ('BU99010102', 2022, 2018, 't_uitk', 5, 100, 2000, 'observed'),
- ('BU99010102', 2022, 2019, 't_uitk', 5, 100, 2000, 'observed'),
- ('BU99010102', 2022, 2020, 't_uitk', 6, 118.8, 1980, 'observed'),
- ('BU99010102', 2022, 2021, 't_uitk', 6.2, 123.38, 1990, 'observed'),
- ('BU99010102', 2022, 2022, 't_uitk', 6, 120.6, 2010, 'observed'),
- ('BU99010103', 2022, 2022, 't_uitk', 20, 100, 500, 'observed'),
- ('GM9901', 2022, 2021, 't_uitk', 8, 240, 3000, 'observed'),
- ('GM9901', 2022, 2022, 't_uitk', 8.5, 300, 3530, 'observed');
+ ('BU99010101', 2026, 2018, 't_inw', 1000, NULL, NULL, 'observed'),
+ ('BU99010101', 2026, 2019, 't_inw', 1010, NULL, NULL, 'observed'),
+ ('BU99010101', 2026, 2020, 't_inw', 1030, NULL, NULL, 'observed'),
+ ('BU99010101', 2026, 2021, 't_inw', 1020, NULL, NULL, 'observed'),
+ ('BU99010101', 2026, 2022, 't_inw', 1050, NULL, NULL, 'observed'),
+ ('BU99010102', 2026, 2018, 't_inw', 2000, NULL, NULL, 'observed'),
+ ('BU99010102', 2026, 2019, 't_inw', 2000, NULL, NULL, 'observed'),
+ ('BU99010102', 2026, 2020, 't_inw', 1980, NULL, NULL, 'observed'),
+ ('BU99010102', 2026, 2021, 't_inw', 1990, NULL, NULL, 'observed'),
+ ('BU99010102', 2026, 2022, 't_inw', 2010, NULL, NULL, 'estimated'),
+ ('BU99010103', 2026, 2022, 't_inw', 500, NULL, NULL, 'observed'),
+ ('BU99010101', 2026, 2018, 't_uitk', 10, 100, 1000, 'observed'),
+ ('BU99010101', 2026, 2019, 't_uitk', 12, 121.2, 1010, 'observed'),
+ ('BU99010101', 2026, 2020, 't_uitk', NULL, NULL, NULL, 'suppressed'),
+ ('BU99010101', 2026, 2021, 't_uitk', 13, 132.6, 1020, 'observed'),
+ ('BU99010101', 2026, 2022, 't_uitk', 15, 157.5, 1050, 'observed'),
+ ('BU99010102', 2026, 2018, 't_uitk', 5, 100, 2000, 'observed'),
+ ('BU99010102', 2026, 2019, 't_uitk', 5, 100, 2000, 'observed'),
+ ('BU99010102', 2026, 2020, 't_uitk', 6, 118.8, 1980, 'observed'),
+ ('BU99010102', 2026, 2021, 't_uitk', 6.2, 123.38, 1990, 'observed'),
+ ('BU99010102', 2026, 2022, 't_uitk', 6, 120.6, 2010, 'observed'),
+ ('BU99010103', 2026, 2022, 't_uitk', 20, 100, 500, 'observed'),
+ ('GM9901', 2026, 2021, 't_uitk', 8, 240, 3000, 'observed'),
+ ('GM9901', 2026, 2022, 't_uitk', 8.5, 300, 3530, 'observed');
 
 -- Reference values (the one place they are computed):
 --   2018 rolled up: 100 * (100 + 100) / (1000 + 2000) = 6.6667 (ratio of sums, not mean(10, 5) = 7.5)
@@ -53,13 +55,13 @@ INSERT INTO buurtmonitor.observations (area_code, vintage, period, indicator, va
 --   2022 mean(15, 6, 20) = 13.6667, sd = sqrt((1.3333^2 + 7.6667^2 + 6.3333^2) / 2) = sqrt(50.3333) = 7.0946
 SELECT reference_code, period, round(value::numeric, 4) AS value, source, areas, areas_with_value,
        round(areas_mean::numeric, 4) AS areas_mean, round(areas_sd::numeric, 4) AS areas_sd
-  FROM buurtmonitor.reference_values('buurt', 2022, indicators => '{t_uitk}')
+  FROM buurtmonitor.reference_values('buurt', 2026, indicators => '{t_uitk}')
  ORDER BY period;
 -- counts roll up by summing: 2018 1000 + 2000 = 3000; 2022 1050 + 2010 + 500 = 3560
-SELECT period, value, source FROM buurtmonitor.reference_values('buurt', 2022, indicators => '{t_inw}')
+SELECT period, value, source FROM buurtmonitor.reference_values('buurt', 2026, indicators => '{t_inw}')
  WHERE period IN (2018, 2022) ORDER BY period;
 -- reference_areas: every buurt with its gemeente
-SELECT * FROM buurtmonitor.reference_areas('buurt', 2022) ORDER BY area_code;
+SELECT * FROM buurtmonitor.reference_areas('buurt', 2026) ORDER BY area_code;
 
 -- The common call: development(indicators => ...) for buurten against their gemeente, newest vintage.
 -- Noord by hand:
@@ -145,17 +147,17 @@ SELECT count(*) AS rows_differing
 
 -- Significance with sample sizes (synthetic survey): t_veil share feeling unsafe, t_tevr satisfaction (mean).
 INSERT INTO buurtmonitor.observations (area_code, vintage, period, indicator, value, numerator, denominator) VALUES
- ('BU99010101', 2022, 2021, 't_veil', 38, 387.6, 1020),
- ('BU99010101', 2022, 2022, 't_veil', 31, 325.5, 1050),
- ('GM9901', 2022, 2022, 't_veil', 25, 890, 3560),
- ('BU99010101', 2022, 2021, 't_tevr', 7.0, 7140, 1020),
- ('BU99010101', 2022, 2022, 't_tevr', 7.4, 7770, 1050);
+ ('BU99010101', 2026, 2021, 't_veil', 38, 387.6, 1020),
+ ('BU99010101', 2026, 2022, 't_veil', 31, 325.5, 1050),
+ ('GM9901', 2026, 2022, 't_veil', 25, 890, 3560),
+ ('BU99010101', 2026, 2021, 't_tevr', 7.0, 7140, 1020),
+ ('BU99010101', 2026, 2022, 't_tevr', 7.4, 7770, 1050);
 INSERT INTO buurtmonitor.sample_sizes (area_code, vintage, period, indicator, n, se) VALUES
- ('BU99010101', 2022, 2021, 't_veil', 400, NULL),
- ('BU99010101', 2022, 2022, 't_veil', 600, NULL),
- ('GM9901', 2022, 2022, 't_veil', 2000, NULL),
- ('BU99010101', 2022, 2021, 't_tevr', NULL, 0.16),
- ('BU99010101', 2022, 2022, 't_tevr', NULL, 0.12);
+ ('BU99010101', 2026, 2021, 't_veil', 400, NULL),
+ ('BU99010101', 2026, 2022, 't_veil', 600, NULL),
+ ('GM9901', 2026, 2022, 't_veil', 2000, NULL),
+ ('BU99010101', 2026, 2021, 't_tevr', NULL, 0.16),
+ ('BU99010101', 2026, 2022, 't_tevr', NULL, 0.12);
 -- t_veil Noord 2022 against 2021: R prop.test(c(152, 186), c(400, 600), correct = FALSE): p 0.021874686466279;
 --   31% < 38% and higher is worse: better.
 -- t_veil Noord 2022 against Testdorp 2022: R prop.test(c(186, 500), c(600, 2000), correct = FALSE):
@@ -177,7 +179,7 @@ INSERT INTO buurtmonitor.observations (area_code, vintage, period, indicator, va
  ('BU99010102', 2021, 2018, 't_uitk', 99, 1980, 2000);   -- ignored: the 2022 edition has 2018 itself
 -- Zuid 2018 against 2017: 5 - 4.8 = 0.2 (stable)
 SELECT period, value, obs_vintage, round(change::numeric, 4) AS change, label
-  FROM buurtmonitor.development(indicators => '{t_uitk}', vintage => 2022, by_code => true)
+  FROM buurtmonitor.development(indicators => '{t_uitk}', vintage => 2026, by_code => true)
  WHERE area_code = 'BU99010102' AND period <= 2018 ORDER BY period;
 -- without by_code the 2021 edition is not used
 SELECT min(period) FROM buurtmonitor.development(indicators => '{t_uitk}') WHERE area_code = 'BU99010102';
@@ -198,3 +200,7 @@ SELECT * FROM buurtmonitor.development(vintage => 2030);
 SELECT * FROM buurtmonitor.development(alpha => 0);
 SELECT * FROM buurtmonitor.trend('{2019,2018}', '{1,2}');
 SELECT * FROM buurtmonitor.trend('{2018,2019}', '{1,2,3}');
+
+-- clean up, so later tests see no synthetic areas
+DELETE FROM buurtmonitor.areas WHERE code LIKE '__9901%';
+DELETE FROM buurtmonitor.indicators WHERE code IN ('t_inw', 't_uitk', 't_veil', 't_tevr');

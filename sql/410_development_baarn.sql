@@ -1,7 +1,7 @@
 -- development() on real data: Baarn (GM0308), CBS key figures editions 2016-2025, 21 buurten.
 -- Source: $BUURTMONITOR_DATA/multiyear/baarn_gm0308_kwb2016_2025_long.csv (CBS, CC BY 4.0).
 -- Empty cells are values CBS did not publish (suppressed). Every edition is loaded as its own
--- boundary vintage; the buurt codes are the same in all ten editions, so development(by_code => true)
+-- boundary vintage; the buurt codes are the same in all ten editions, so development(vintage => 2025, by_code => true)
 -- follows each code back through the older editions.
 -- Expected values: an independent R implementation, test/development_oracle.R, run as
 --   Rscript test/development_oracle.R $BUURTMONITOR_DATA
@@ -32,11 +32,14 @@ INSERT INTO buurtmonitor.indicators (code, label, kind, denominator, scale, pola
  ('bn_opleiding_hoog', 'persons with a high education level', 'count', NULL, 1, 0, 0);
 -- areas: gemeente, wijken and buurten of every edition
 INSERT INTO buurtmonitor.areas (code, vintage, name, level, parent_code)
-SELECT DISTINCT gwb_code_10, jaar, regio, 'gemeente', NULL::text FROM stage WHERE recs = 'Gemeente';
+SELECT DISTINCT gwb_code_10, jaar, regio, 'gemeente', NULL::text FROM stage WHERE recs = 'Gemeente'
+ON CONFLICT DO NOTHING;
 INSERT INTO buurtmonitor.areas (code, vintage, name, level, parent_code)
-SELECT DISTINCT wk_code, jaar, wk_code, 'wijk', 'GM0308' FROM stage WHERE recs = 'Buurt';
+SELECT DISTINCT wk_code, jaar, wk_code, 'wijk', 'GM0308' FROM stage WHERE recs = 'Buurt'
+ON CONFLICT DO NOTHING;
 INSERT INTO buurtmonitor.areas (code, vintage, name, level, parent_code)
-SELECT DISTINCT gwb_code_10, jaar, regio, 'buurt', wk_code FROM stage WHERE recs = 'Buurt';
+SELECT DISTINCT gwb_code_10, jaar, regio, 'buurt', wk_code FROM stage WHERE recs = 'Buurt'
+ON CONFLICT DO NOTHING;
 INSERT INTO buurtmonitor.observations (area_code, vintage, period, indicator, value, status, source)
 SELECT gwb_code_10, jaar, jaar, 'bn_' || indicator, value,
        CASE WHEN value IS NULL THEN 'suppressed' ELSE 'observed' END, 'CBS kerncijfers wijken en buurten'
@@ -132,7 +135,7 @@ INSERT INTO oracle VALUES
 CREATE TEMP TABLE dev AS
 SELECT * FROM buurtmonitor.development(
     indicators => '{bn_huishoudens_laag_inkomen,bn_bijstandsontvangers,bn_gem_inkomen_huishoudens}',
-    by_code => true);
+    vintage => 2025, by_code => true);
 -- 21 buurten; laag_inkomen 2016-2023 (8 editions), inkomen 2018-2025 (8), bijstand 2016-2025 (10): 21 * (8 + 8 + 10) = 546
 SELECT indicator, count(*) AS rows, count(DISTINCT area_code) AS buurten, min(period), max(period),
        count(*) FILTER (WHERE status = 'suppressed') AS suppressed,
@@ -178,11 +181,15 @@ SELECT period, value, status, change, label, trend_n
 -- With the wijk as reference the wijk has no figures of its own and no numerators/denominators are
 -- loaded, so the share cannot be rolled up: the reference stays NULL rather than a mean of percentages.
 SELECT count(*) AS rows, count(reference_value) AS with_reference
-  FROM buurtmonitor.development('buurt', '{bn_huishoudens_laag_inkomen}', reference_level => 'wijk', by_code => true);
+  FROM buurtmonitor.development('buurt', '{bn_huishoudens_laag_inkomen}', reference_level => 'wijk', vintage => 2025, by_code => true);
 -- ... while counts do roll up by summing: WK030800 (buurten BU03080000-07) social-assistance recipients 2016:
 --   30 + 20 + 10 + 30 + 20 + 90 + 0 (Pekingpark) + 0 (Amaliapark) = 200, also checked against the staged rows:
 SELECT d.reference_value, d.reference_value = s.total AS rolled_up_sum_ok, d.reference_source
-  FROM buurtmonitor.development('buurt', '{bn_bijstandsontvangers}', reference_level => 'wijk', by_code => true) d,
+  FROM buurtmonitor.development('buurt', '{bn_bijstandsontvangers}', reference_level => 'wijk', vintage => 2025, by_code => true) d,
        (SELECT sum(value) AS total FROM stage
          WHERE wk_code = 'WK030800' AND jaar = 2016 AND indicator = 'bijstandsontvangers') s
  WHERE d.area_code = 'BU03080000' AND d.period = 2016;
+
+-- clean up this test's observations and indicators (areas may be shared with the loaders' tests)
+DELETE FROM buurtmonitor.observations WHERE indicator LIKE 'bn\_%';
+DELETE FROM buurtmonitor.indicators WHERE code LIKE 'bn\_%';

@@ -15,11 +15,14 @@ COPY stage FROM :'f' CSV HEADER;
 INSERT INTO buurtmonitor.indicators (code, label, kind, polarity, tolerance)
 VALUES ('wb_inw', 'inhabitants', 'count', 0, 0);
 INSERT INTO buurtmonitor.areas (code, vintage, name, level, parent_code)
-SELECT DISTINCT gwb_code_10, jaar, regio, 'gemeente', NULL::text FROM stage WHERE recs = 'Gemeente';
+SELECT DISTINCT gwb_code_10, jaar, regio, 'gemeente', NULL::text FROM stage WHERE recs = 'Gemeente'
+ON CONFLICT DO NOTHING;
 INSERT INTO buurtmonitor.areas (code, vintage, name, level, parent_code)
-SELECT DISTINCT wk_code, jaar, wk_code, 'wijk', 'GM0351' FROM stage WHERE recs = 'Buurt';
+SELECT DISTINCT wk_code, jaar, wk_code, 'wijk', 'GM0351' FROM stage WHERE recs = 'Buurt'
+ON CONFLICT DO NOTHING;
 INSERT INTO buurtmonitor.areas (code, vintage, name, level, parent_code)
-SELECT gwb_code_10, jaar, regio, 'buurt', wk_code FROM stage WHERE recs = 'Buurt';
+SELECT gwb_code_10, jaar, regio, 'buurt', wk_code FROM stage WHERE recs = 'Buurt'
+ON CONFLICT DO NOTHING;
 INSERT INTO buurtmonitor.observations (area_code, vintage, period, indicator, value, status)
 SELECT gwb_code_10, jaar, jaar, 'wb_inw', a_inw, CASE WHEN a_inw IS NULL THEN 'suppressed' ELSE 'observed' END
   FROM stage;
@@ -57,12 +60,16 @@ SELECT area_name, period, value, reference_value AS woudenberg, round(index::num
        round(z_score::numeric, 4) AS z, previous_period AS prev, change, round(change_pct::numeric, 4) AS pct,
        base_period AS base, base_change, round(cagr::numeric, 4) AS cagr, trend_n,
        round(ols_slope::numeric, 4) AS ols, round(theil_sen_slope::numeric, 4) AS theil_sen, label
-  FROM buurtmonitor.development(indicators => '{wb_inw}', by_code => true)
+  FROM buurtmonitor.development(indicators => '{wb_inw}', vintage => 2025, by_code => true)
  WHERE period = 2025 AND area_code IN ('BU03510013', 'BU03510012', 'BU03510001')
  ORDER BY area_code;
 -- every series: 2016-2025 (10 rows) for the 11 old buurten, 1 row for Hoevelaar: 11 * 10 + 1 = 111 rows,
 -- 11 * 9 = 99 with a change
 SELECT count(*) AS rows, count(DISTINCT area_code) AS buurten, count(change) AS with_change
-  FROM buurtmonitor.development(indicators => '{wb_inw}', by_code => true);
+  FROM buurtmonitor.development(indicators => '{wb_inw}', vintage => 2025, by_code => true);
 -- without by_code only the 2025 edition's own rows are used
-SELECT count(*) AS rows FROM buurtmonitor.development(indicators => '{wb_inw}');
+SELECT count(*) AS rows FROM buurtmonitor.development(indicators => '{wb_inw}', vintage => 2025);
+
+-- clean up this test's observations and indicators (areas may be shared with the loaders' tests)
+DELETE FROM buurtmonitor.observations WHERE indicator LIKE 'wb\_%';
+DELETE FROM buurtmonitor.indicators WHERE code LIKE 'wb\_%';
