@@ -11,8 +11,9 @@ CREATE TABLE buurtmonitor.signal_rules (
     reference_level text NOT NULL DEFAULT 'gemeente' REFERENCES buurtmonitor.levels (level) ON UPDATE CASCADE,
     active          boolean NOT NULL DEFAULT true,
     description     text,
-    CHECK (condition <> 'z_worse_than' OR threshold > 0),
-    CHECK (condition <> 'worsened_consecutive' OR (threshold >= 1 AND threshold = trunc(threshold)))
+    CONSTRAINT signal_rules_z_threshold_positive CHECK (condition <> 'z_worse_than' OR threshold > 0),
+    CONSTRAINT signal_rules_run_whole_number
+        CHECK (condition <> 'worsened_consecutive' OR (threshold >= 1 AND threshold = trunc(threshold)))
 );
 SELECT pg_catalog.pg_extension_config_dump('buurtmonitor.signal_rules', '');
 SELECT pg_catalog.pg_extension_config_dump('buurtmonitor.signal_rules_rule_id_seq', '');
