@@ -311,7 +311,11 @@ bm_geom_from_wkb(const unsigned char *wkb, size_t len, const char *what)
 			g->ymin = Min(g->ymin, g->y[k]);
 			g->ymax = Max(g->ymax, g->y[k]);
 			if (k + 1 < e)
-				g->perimeter += hypot(g->x[k + 1] - g->x[k], g->y[k + 1] - g->y[k]);
+			{
+				double		dx = g->x[k + 1] - g->x[k], dy = g->y[k + 1] - g->y[k];
+
+				g->perimeter += sqrt(dx * dx + dy * dy);
+			}
 		}
 	}
 	g->ring_outer = b.ring_outer;
@@ -480,34 +484,84 @@ bm_check_srid_projected(int32 srid, const char *what)
 static inline int
 strip_of(const BmGeom *g, double y)
 {
-	double		f = (y - g->strip_y0) / g->strip_h;
-	int			s;
+	double		f = (y - g->strip_y0) * g->strip_inv_h;
 
 	if (!(f > 0))				/* also catches NaN */
 		return 0;
 	if (f >= g->nstrips)
 		return g->nstrips - 1;
-	s = (int) f;
-	return s;
+	return (int) f;
 }
 
+/* Cut every ring into chunks of up to BM_CHUNK edges with boxes and sums. */
+static void
+build_chunks(BmGeom *g)
+{
+	int			n = 0;
+
+	for (int r = 0; r < g->nrings; r++)
+		n += (g->ring_start[r + 1] - 1 - g->ring_start[r] + BM_CHUNK - 1) / BM_CHUNK;
+	g->chunks = palloc(Max(n, 1) * sizeof(BmChunk));
+	g->nchunks = 0;
+	for (int r = 0; r < g->nrings; r++)
+	{
+		int			rend = g->ring_start[r + 1] - 1;	/* edges end here */
+
+		for (int first = g->ring_start[r]; first < rend; first += BM_CHUNK)
+		{
+			BmChunk    *c = &g->chunks[g->nchunks++];
+			double		cx = g->x[first], cy = g->y[first];
+
+			c->first = first;
+			c->last = Min(first + BM_CHUNK, rend);
+			c->xmin = c->xmax = cx;
+			c->ymin = c->ymax = cy;
+			c->cross = c->length = 0;
+			for (int e = first; e < c->last; e++)
+			{
+				double		x0 = g->x[e] - cx, y0 = g->y[e] - cy;
+				double		x1 = g->x[e + 1] - cx, y1 = g->y[e + 1] - cy;
+
+				c->cross += x0 * y1 - x1 * y0;
+				c->length += sqrt((x1 - x0) * (x1 - x0) + (y1 - y0) * (y1 - y0));
+				c->xmin = Min(c->xmin, g->x[e + 1]);
+				c->xmax = Max(c->xmax, g->x[e + 1]);
+				c->ymin = Min(c->ymin, g->y[e + 1]);
+				c->ymax = Max(c->ymax, g->y[e + 1]);
+			}
+		}
+	}
+}
+
+/*
+ * Build the strip index.  The strip height is about the mean vertical extent of
+ * an edge, so an edge spans one or two strips and a strip holds few edges.
+ */
 void
 bm_geom_index(BmGeom *g)
 {
 	int			nedges = g->npoints - g->nrings;
+	double		sum_dy = 0;
 	int			ns;
 	long		total;
 	int		   *fill;
 
 	if (g->strip_off != NULL)
 		return;
-	ns = Max(1, nedges);
+	for (int r = 0; r < g->nrings; r++)
+		for (int e = g->ring_start[r]; e < g->ring_start[r + 1] - 1; e++)
+			sum_dy += fabs(g->y[e + 1] - g->y[e]);
+	if (nedges > 0 && sum_dy > 0 && g->ymax > g->ymin)
+		ns = (int) Min((double) nedges, Max(1.0, (g->ymax - g->ymin) / (sum_dy / nedges)));
+	else
+		ns = 1;
 	/* shrink the strip count while long edges make the lists too big */
 	for (;;)
 	{
 		g->nstrips = ns;
 		g->strip_y0 = g->ymin;
 		g->strip_h = (g->ymax > g->ymin) ? (g->ymax - g->ymin) / ns : 1.0;
+		g->strip_inv_h = 1.0 / g->strip_h;
 		total = 0;
 		for (int r = 0; r < g->nrings; r++)
 			for (int e = g->ring_start[r]; e < g->ring_start[r + 1] - 1; e++)
@@ -518,7 +572,7 @@ bm_geom_index(BmGeom *g)
 		ns = Max(1, ns / 4);
 	}
 	g->strip_off = palloc0((ns + 1) * sizeof(int));
-	g->strip_edge = palloc(Max(total, 1) * sizeof(int));
+	g->strip_rec = palloc(Max(total, 1) * sizeof(BmEdgeRec));
 	for (int r = 0; r < g->nrings; r++)
 		for (int e = g->ring_start[r]; e < g->ring_start[r + 1] - 1; e++)
 		{
@@ -532,15 +586,27 @@ bm_geom_index(BmGeom *g)
 		g->strip_off[s + 1] += g->strip_off[s];
 	fill = palloc(ns * sizeof(int));
 	memcpy(fill, g->strip_off, ns * sizeof(int));
-	for (int r = 0; r < g->nrings; r++)
+	build_chunks(g);
+	for (int r = 0, cbase = 0; r < g->nrings; r++)
+	{
 		for (int e = g->ring_start[r]; e < g->ring_start[r + 1] - 1; e++)
 		{
-			int			s0 = strip_of(g, Min(g->y[e], g->y[e + 1]));
-			int			s1 = strip_of(g, Max(g->y[e], g->y[e + 1]));
+			BmEdgeRec	rec;
+			int			s1;
 
-			for (int s = s0; s <= s1; s++)
-				g->strip_edge[fill[s]++] = e;
+			rec.xmin = Min(g->x[e], g->x[e + 1]);
+			rec.xmax = Max(g->x[e], g->x[e + 1]);
+			rec.ymin = Min(g->y[e], g->y[e + 1]);
+			rec.ymax = Max(g->y[e], g->y[e + 1]);
+			rec.e = e;
+			rec.first_strip = strip_of(g, rec.ymin);
+			rec.chunk = cbase + (e - g->ring_start[r]) / BM_CHUNK;
+			s1 = strip_of(g, rec.ymax);
+			for (int s = rec.first_strip; s <= s1; s++)
+				g->strip_rec[fill[s]++] = rec;
 		}
+		cbase += (g->ring_start[r + 1] - 1 - g->ring_start[r] + BM_CHUNK - 1) / BM_CHUNK;
+	}
 	pfree(fill);
 }
 
@@ -729,18 +795,38 @@ edge_contact(const BmGeom *A, int a, const BmGeom *B, int b, const PairFrame *f,
 	return false;
 }
 
-/* Find all contacts between A's and B's edges inside the box of the pair. */
+/* True when box (x0,x1,y0,y1) meets the chunk's box grown by eps. */
+static inline bool
+chunk_meets(const BmChunk *c, double x0, double x1, double y0, double y1, double eps)
+{
+	return !(c->xmax < x0 - eps || c->xmin > x1 + eps || c->ymax < y0 - eps || c->ymin > y1 + eps);
+}
+
+/*
+ * Find all contacts between A's and B's edges inside the box of the pair.
+ * Only chunks of A whose box meets a chunk of B can touch B's boundary; their
+ * edges are searched through B's strip index.  touched_a/touched_b hold one
+ * flag per edge followed by one per chunk.
+ */
 static void
 find_contacts(const BmGeom *A, const BmGeom *B, const PairFrame *f, BmWork *w,
 			  unsigned char *touched_a, unsigned char *touched_b)
 {
 	double		eps = f->eps;
 
-	for (int r = 0; r < A->nrings; r++)
+	for (int ci = 0; ci < A->nchunks; ci++)
 	{
-		int			rend = A->ring_start[r + 1];
+		const BmChunk *c = &A->chunks[ci];
+		bool		near = false;
 
-		for (int a = A->ring_start[r]; a < rend - 1; a++)
+		if (!chunk_meets(c, f->bx0, f->bx1, f->by0, f->by1, 0))
+			continue;
+		for (int di = 0; di < B->nchunks && !near; di++)
+			near = chunk_meets(&B->chunks[di], c->xmin, c->xmax, c->ymin, c->ymax, eps);
+		if (!near)
+			continue;			/* far from B's boundary: no contact possible */
+
+		for (int a = c->first; a < c->last; a++)
 		{
 			double		ax0 = Min(A->x[a], A->x[a + 1]), ax1 = Max(A->x[a], A->x[a + 1]);
 			double		ay0 = Min(A->y[a], A->y[a + 1]), ay1 = Max(A->y[a], A->y[a + 1]);
@@ -752,26 +838,25 @@ find_contacts(const BmGeom *A, const BmGeom *B, const PairFrame *f, BmWork *w,
 			s1 = strip_of(B, ay1 + eps);
 			for (int s = s0; s <= s1; s++)
 			{
-				for (int k = B->strip_off[s]; k < B->strip_off[s + 1]; k++)
-				{
-					int			b = B->strip_edge[k];
-					double		by0 = Min(B->y[b], B->y[b + 1]);
-					double		by1 = Max(B->y[b], B->y[b + 1]);
-					double		bx0, bx1;
+				const BmEdgeRec *rec = B->strip_rec + B->strip_off[s];
+				const BmEdgeRec *end = B->strip_rec + B->strip_off[s + 1];
 
+				for (; rec < end; rec++)
+				{
+					int			b = rec->e;
+
+					if (rec->xmax < ax0 - eps || rec->xmin > ax1 + eps ||
+						rec->ymax < ay0 - eps || rec->ymin > ay1 + eps)
+						continue;
 					/* test each pair once: in the first strip both edges share */
-					if (s != Max(s0, strip_of(B, by0)))
-						continue;
-					if (by1 < ay0 - eps || by0 > ay1 + eps)
-						continue;
-					bx0 = Min(B->x[b], B->x[b + 1]);
-					bx1 = Max(B->x[b], B->x[b + 1]);
-					if (bx1 < ax0 - eps || bx0 > ax1 + eps)
+					if (s != Max(s0, rec->first_strip))
 						continue;
 					if (edge_contact(A, a, B, b, f, w))
 					{
 						touched_a[a] = 1;
 						touched_b[b] = 1;
+						touched_a[A->npoints + ci] = 1;
+						touched_b[B->npoints + rec->chunk] = 1;
 					}
 				}
 			}
@@ -797,31 +882,46 @@ locate_point(const BmGeom *G, const PairFrame *f, double px, double py,
 			 double dx, double dy, double *bdir_dot)
 {
 	double		eps = f->eps;
-	double		gy = py + f->oy;	/* compare in G's absolute y for strips */
+	double		ax = px + f->ox;	/* the point in absolute coordinates, */
+	double		ay = py + f->oy;	/* for the strip records */
 	bool		inside = false;
 	bool		has_same = false,
 				has_opp = false;
 	int			s0, s1, sp;
 
-	if (px + f->ox < G->xmin - eps || px + f->ox > G->xmax + eps ||
-		gy < G->ymin - eps || gy > G->ymax + eps)
+	if (ax < G->xmin - eps || ax > G->xmax + eps ||
+		ay < G->ymin - eps || ay > G->ymax + eps)
 		return LOC_OUTSIDE;
-	s0 = strip_of(G, gy - eps);
-	s1 = strip_of(G, gy + eps);
-	sp = strip_of(G, gy);
+	s0 = strip_of(G, ay - eps);
+	s1 = strip_of(G, ay + eps);
+	sp = strip_of(G, ay);
 	for (int s = s0; s <= s1; s++)
 	{
-		for (int k = G->strip_off[s]; k < G->strip_off[s + 1]; k++)
+		const BmEdgeRec *rec = G->strip_rec + G->strip_off[s];
+		const BmEdgeRec *end = G->strip_rec + G->strip_off[s + 1];
+
+		for (; rec < end; rec++)
 		{
-			int			e = G->strip_edge[k];
-			double		x0 = G->x[e] - f->ox, y0 = G->y[e] - f->oy;
-			double		x1 = G->x[e + 1] - f->ox, y1 = G->y[e + 1] - f->oy;
-			double		ex = x1 - x0, ey = y1 - y0;
-			double		ll = ex * ex + ey * ey;
+			int			e = rec->e;
+			double		x0, y0, x1, y1, ex, ey, ll;
+			bool		near;
+
+			near = ax >= rec->xmin - eps && ax <= rec->xmax + eps &&
+				ay >= rec->ymin - eps && ay <= rec->ymax + eps;
+			/* only edges near the point or crossing its ray need coordinates */
+			if (!near && (s != sp || rec->xmax + eps <= ax ||
+						  ay < rec->ymin - eps || ay > rec->ymax + eps))
+				continue;
+			x0 = G->x[e] - f->ox;
+			y0 = G->y[e] - f->oy;
+			x1 = G->x[e + 1] - f->ox;
+			y1 = G->y[e + 1] - f->oy;
+			ex = x1 - x0;
+			ey = y1 - y0;
+			ll = ex * ex + ey * ey;
 
 			/* on-boundary check: distance from the point to the edge */
-			if (ll > 0 && px >= Min(x0, x1) - eps && px <= Max(x0, x1) + eps &&
-				py >= Min(y0, y1) - eps && py <= Max(y0, y1) + eps)
+			if (near && ll > 0)
 			{
 				double		t = ((px - x0) * ex + (py - y0) * ey) / ll;
 				double		cx, cy;
@@ -860,9 +960,22 @@ locate_point(const BmGeom *G, const PairFrame *f, double px, double py,
 	return inside ? LOC_INSIDE : LOC_OUTSIDE;
 }
 
+/* Add a whole chunk's boundary sums, shifted from its first point to the pair origin. */
+static inline void
+add_chunk(const BmGeom *P, const BmChunk *c, const PairFrame *f, double *cross_sum, double *len_sum)
+{
+	double		cx = P->x[c->first] - f->ox, cy = P->y[c->first] - f->oy;
+
+	/* sum of (x0+cx)(y1+cy) - (x1+cx)(y0+cy) = cross + cx*(yend-ystart) - cy*(xend-xstart) */
+	*cross_sum += c->cross + cx * (P->y[c->last] - P->y[c->first]) - cy * (P->x[c->last] - P->x[c->first]);
+	*len_sum += c->length;
+}
+
 /*
  * Sum 1/2 (x dy - y dx) and the length over the boundary pieces of P that lie
  * inside Q.  Shared pieces count for P only when count_shared (same direction).
+ * Edges that touch nothing share the inside/outside state of the edge before
+ * them, so a chunk without contacts is added (or not) as a whole.
  */
 static void
 sum_inside(const BmGeom *P, const BmGeom *Q, const PairFrame *f,
@@ -870,75 +983,96 @@ sum_inside(const BmGeom *P, const BmGeom *Q, const PairFrame *f,
 		   bool count_shared, double *cross_sum, double *len_sum)
 {
 	int			si = 0;			/* cursor into the sorted splits */
+	int			ci = 0;			/* chunk cursor */
 
 	for (int r = 0; r < P->nrings; r++)
 	{
-		int			rs = P->ring_start[r], re = P->ring_start[r + 1];
+		int			re = P->ring_start[r + 1];
 		bool		prev_known = false;	/* previous edge untouched and classified */
 		bool		prev_in = false;
 
-		for (int e = rs; e < re - 1; e++)
+		for (; ci < P->nchunks && P->chunks[ci].first < re - 1; ci++)
 		{
-			double		x0 = P->x[e] - f->ox, y0 = P->y[e] - f->oy;
-			double		x1 = P->x[e + 1] - f->ox, y1 = P->y[e + 1] - f->oy;
+			const BmChunk *c = &P->chunks[ci];
 
-			while (si < nsplits && splits[si].edge < e)
-				si++;
-			if (!touched[e])
+			if (!chunk_meets(c, f->bx0, f->bx1, f->by0, f->by1, 0))
 			{
-				double		ex0 = Min(P->x[e], P->x[e + 1]), ex1 = Max(P->x[e], P->x[e + 1]);
-				double		ey0 = Min(P->y[e], P->y[e + 1]), ey1 = Max(P->y[e], P->y[e + 1]);
-				bool		in;
-
-				if (ex1 < f->bx0 || ex0 > f->bx1 || ey1 < f->by0 || ey0 > f->by1)
-					in = false; /* away from Q's box: outside Q */
-				else if (prev_known)
-					in = prev_in;	/* no contact in between: same side */
-				else
-				{
-					double		dot;
-
-					in = locate_point(Q, f, 0.5 * (x0 + x1), 0.5 * (y0 + y1),
-									  x1 - x0, y1 - y0, &dot) == LOC_INSIDE;
-				}
+				/* away from Q's box: outside Q */
 				prev_known = true;
-				prev_in = in;
-				if (in)
-				{
-					*cross_sum += x0 * y1 - x1 * y0;
-					*len_sum += hypot(x1 - x0, y1 - y0);
-				}
+				prev_in = false;
 				continue;
 			}
-			/* touched edge: cut at its splits and classify each piece */
-			prev_known = false;
+			if (!touched[P->npoints + ci])
 			{
-				double		tprev = 0.0;
-				double		dx = x1 - x0, dy = y1 - y0;
-
-				for (;;)
+				if (!prev_known)
 				{
-					double		tnext = (si < nsplits && splits[si].edge == e) ? splits[si].t : 1.0;
-					double		ax, ay, bx, by, dot = 0;
-					PointLoc	loc;
+					double		x0 = P->x[c->first] - f->ox, y0 = P->y[c->first] - f->oy;
+					double		x1 = P->x[c->first + 1] - f->ox, y1 = P->y[c->first + 1] - f->oy;
+					double		dot;
 
-					if (tnext > tprev)
-					{
-						ax = tprev == 0.0 ? x0 : x0 + tprev * dx;
-						ay = tprev == 0.0 ? y0 : y0 + tprev * dy;
-						bx = tnext == 1.0 ? x1 : x0 + tnext * dx;
-						by = tnext == 1.0 ? y1 : y0 + tnext * dy;
-						loc = locate_point(Q, f, 0.5 * (ax + bx), 0.5 * (ay + by), dx, dy, &dot);
-						if (loc == LOC_INSIDE || (loc == LOC_BOUNDARY && count_shared && dot > 0))
-						{
-							*cross_sum += ax * by - bx * ay;
-							*len_sum += hypot(bx - ax, by - ay);
-						}
-						tprev = tnext;
-					}
-					if (tnext >= 1.0)
-						break;
+					prev_in = locate_point(Q, f, 0.5 * (x0 + x1), 0.5 * (y0 + y1),
+										   x1 - x0, y1 - y0, &dot) == LOC_INSIDE;
+					prev_known = true;
+				}
+				if (prev_in)
+					add_chunk(P, c, f, cross_sum, len_sum);
+				continue;
+			}
+
+			for (int e = c->first; e < c->last; e++)
+			{
+				double		x0 = P->x[e] - f->ox, y0 = P->y[e] - f->oy;
+				double		x1 = P->x[e + 1] - f->ox, y1 = P->y[e + 1] - f->oy;
+
+				while (si < nsplits && splits[si].edge < e)
 					si++;
+				if (!touched[e])
+				{
+					if (!prev_known)
+					{
+						double		dot;
+
+						prev_in = locate_point(Q, f, 0.5 * (x0 + x1), 0.5 * (y0 + y1),
+											   x1 - x0, y1 - y0, &dot) == LOC_INSIDE;
+						prev_known = true;
+					}
+					if (prev_in)
+					{
+						*cross_sum += x0 * y1 - x1 * y0;
+						*len_sum += sqrt((x1 - x0) * (x1 - x0) + (y1 - y0) * (y1 - y0));
+					}
+					continue;
+				}
+				/* touched edge: cut at its splits and classify each piece */
+				prev_known = false;
+				{
+					double		tprev = 0.0;
+					double		dx = x1 - x0, dy = y1 - y0;
+
+					for (;;)
+					{
+						double		tnext = (si < nsplits && splits[si].edge == e) ? splits[si].t : 1.0;
+						double		ax, ay, bx, by, dot = 0;
+						PointLoc	loc;
+
+						if (tnext > tprev)
+						{
+							ax = tprev == 0.0 ? x0 : x0 + tprev * dx;
+							ay = tprev == 0.0 ? y0 : y0 + tprev * dy;
+							bx = tnext == 1.0 ? x1 : x0 + tnext * dx;
+							by = tnext == 1.0 ? y1 : y0 + tnext * dy;
+							loc = locate_point(Q, f, 0.5 * (ax + bx), 0.5 * (ay + by), dx, dy, &dot);
+							if (loc == LOC_INSIDE || (loc == LOC_BOUNDARY && count_shared && dot > 0))
+							{
+								*cross_sum += ax * by - bx * ay;
+								*len_sum += sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay));
+							}
+							tprev = tnext;
+						}
+						if (tnext >= 1.0)
+							break;
+						si++;
+					}
 				}
 			}
 		}
@@ -969,8 +1103,8 @@ bm_overlap(BmGeom *A, BmGeom *B, BmWork *w)
 	f.ox = 0.5 * (f.bx0 + f.bx1);
 	f.oy = 0.5 * (f.by0 + f.by1);
 
-	ta = touched_reset(w, &w->touched_a, &w->touched_cap_a, A->npoints);
-	tb = touched_reset(w, &w->touched_b, &w->touched_cap_b, B->npoints);
+	ta = touched_reset(w, &w->touched_a, &w->touched_cap_a, A->npoints + A->nchunks);
+	tb = touched_reset(w, &w->touched_b, &w->touched_cap_b, B->npoints + B->nchunks);
 	w->nsplit_a = w->nsplit_b = 0;
 	find_contacts(A, B, &f, w, ta, tb);
 	if (w->nsplit_a > 1)

@@ -31,9 +31,37 @@ typedef struct BmGeom
 	int			nstrips;
 	double		strip_y0;
 	double		strip_h;
+	double		strip_inv_h;	/* 1 / strip_h */
 	int		   *strip_off;		/* nstrips + 1 */
-	int		   *strip_edge;
+	struct BmEdgeRec *strip_rec;	/* edge records in strip order */
+	/* chunks: runs of up to BM_CHUNK consecutive edges of one ring */
+	int			nchunks;
+	struct BmChunk *chunks;
 } BmGeom;
+
+#define BM_CHUNK 16
+
+/*
+ * A chunk's box and its precomputed boundary sums, so a chunk far from the
+ * other polygon's boundary costs O(1) per pair.  cross is the sum of
+ * x0*y1 - x1*y0 over its edges in coordinates relative to its first point.
+ */
+typedef struct BmChunk
+{
+	int			first, last;	/* edges first .. last - 1 (start point indices) */
+	double		xmin, xmax, ymin, ymax;
+	double		cross;
+	double		length;
+} BmChunk;
+
+/* An edge as listed in the strip index: its box, so most tests need no coordinates. */
+typedef struct BmEdgeRec
+{
+	double		xmin, xmax, ymin, ymax;
+	int			e;				/* start point index */
+	int			first_strip;	/* lowest strip the edge is listed in */
+	int			chunk;			/* chunk holding the edge */
+} BmEdgeRec;
 
 /* One split of an edge at parameter t in (0,1). */
 typedef struct BmSplit
