@@ -30,6 +30,15 @@ SELECT indicator, value, numerator, denominator FROM buurtmonitor.observations
 SELECT round((sum(numerator) / sum(denominator))::numeric, 5) AS amersfoort_woz
   FROM buurtmonitor.observations WHERE indicator = 'g_wozbag' AND area_code LIKE 'BU0307%';
 
+-- In this processed file CBS suppression of some figures is coded 0: 120 buurten have a mean
+-- WOZ value of 0 (python3: 15 of Amersfoort's 145). zero_is_suppressed names such columns;
+-- python3 over the 130 others: Amersfoort's WOZ weighted by dwellings = 366.54533
+SELECT buurtmonitor.load_csv(:'f', period => 2022, on_conflict => 'update',
+                             zero_is_suppressed => '{g_wozbag}') > 0 AS reloaded;
+SELECT round((sum(numerator) / sum(denominator))::numeric, 5) AS amersfoort_woz,
+       count(*) FILTER (WHERE status = 'suppressed') AS suppressed
+  FROM buurtmonitor.observations WHERE indicator = 'g_wozbag' AND area_code LIKE 'BU0307%';
+
 -- the full KWB layout: 122 rows (gemeente, 10 wijken, 111 buurten) x 114 indicator columns
 -- = 13908 cells, 5591 of them empty (python3); names come from the regio column
 \set f :datadir '/multiyear/utrecht_gm0344_kwb2023.csv'

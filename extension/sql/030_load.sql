@@ -374,7 +374,8 @@ CREATE FUNCTION buurtmonitor.load_observations(
     owner text DEFAULT 'CBS',
     source text DEFAULT NULL,
     create_areas boolean DEFAULT true,
-    on_conflict text DEFAULT 'error')
+    on_conflict text DEFAULT 'error',
+    zero_is_suppressed text[] DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -471,8 +472,11 @@ BEGIN
     -- one table with the indicator and the parsed value of every cell
     ALTER TABLE _bm_cells RENAME TO _bm_raw;
     CREATE TEMP TABLE _bm_cells AS
-    SELECT r.*, k.indicator, p.value, p.suppressed
-      FROM _bm_raw r JOIN _bm_cols k USING (col), LATERAL buurtmonitor.parse_value(r.raw) p;
+    SELECT r.*, k.indicator,
+           CASE WHEN z.zero THEN NULL ELSE p.value END AS value, p.suppressed OR z.zero AS suppressed
+      FROM _bm_raw r JOIN _bm_cols k USING (col), LATERAL buurtmonitor.parse_value(r.raw) p,
+           LATERAL (SELECT p.value = 0 AND (k.indicator = ANY (zero_is_suppressed)
+                                            OR r.col = ANY (zero_is_suppressed)) IS TRUE AS zero) z;
     DROP TABLE _bm_raw, _bm_cols;
     ANALYZE _bm_cells;
     IF bad IS NOT NULL THEN
@@ -570,8 +574,8 @@ BEGIN
     RETURN n;
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor.load_observations(regclass, integer, integer, jsonb, text, text[], text, text, boolean, text) IS
-    'Load key figures from a staging table in the CBS KWB layout (one column per indicator) or a long layout (indicator, value); suppression marks become suppressed rows; all-or-nothing, errors name the rows.';
+COMMENT ON FUNCTION buurtmonitor.load_observations(regclass, integer, integer, jsonb, text, text[], text, text, boolean, text, text[]) IS
+    'Load key figures from a staging table in the CBS KWB layout (one column per indicator) or a long layout (indicator, value); suppression marks (and 0 in the columns of zero_is_suppressed) become suppressed rows; all-or-nothing, errors name the rows.';
 
 -- Create a temporary staging table with one text column per header field of a CSV file
 -- on the server and copy the file into it. Needs pg_read_server_files (or superuser);
@@ -619,7 +623,8 @@ CREATE FUNCTION buurtmonitor.load_csv(
     code_column text DEFAULT NULL,
     ignore_columns text[] DEFAULT NULL,
     owner text DEFAULT 'CBS',
-    on_conflict text DEFAULT 'error')
+    on_conflict text DEFAULT 'error',
+    zero_is_suppressed text[] DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -627,10 +632,11 @@ DECLARE
     n integer;
 BEGIN
     n := buurtmonitor.load_observations(stage, period, vintage, mapping, code_column, ignore_columns,
-                                        owner, regexp_replace(path, '^.*/', ''), true, on_conflict);
+                                        owner, regexp_replace(path, '^.*/', ''), true, on_conflict,
+                                        zero_is_suppressed);
     DROP TABLE pg_temp._bm_csv;
     RETURN n;
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor.load_csv(text, integer, integer, jsonb, text, text, text[], text, text) IS
+COMMENT ON FUNCTION buurtmonitor.load_csv(text, integer, integer, jsonb, text, text, text[], text, text, text[]) IS
     'Load a key-figure CSV file on the server (CBS KWB or custom layout) into observations: stage_csv followed by load_observations.';
