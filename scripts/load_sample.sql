@@ -9,7 +9,9 @@ SELECT buurtmonitor.load_areas_geojson(pg_read_file(:'f')::jsonb, 2022) AS deven
 \set f :datadir '/utrecht/buurt_2022.geojson'
 SELECT buurtmonitor.load_areas_geojson(pg_read_file(:'f')::jsonb, 2022) AS utrecht_areas \gset
 \set f :datadir '/utrecht/kwb2022_leefbaarometer2020_ses.csv'
-SELECT buurtmonitor.load_csv(:'f', period => 2022) AS utrecht_obs \gset
+-- this file codes suppressed WOZ values, SES scores and unavailable distances as 0
+SELECT buurtmonitor.load_csv(:'f', period => 2022,
+       zero_is_suppressed => '{g_wozbag,ses_woa,g_afs_og,g_afs_pp,g_afs_bos,g_afs_ts,g_afs_sog}') AS utrecht_obs \gset
 \echo '   city of Utrecht: full CBS key figures 2023 and 2024 (first release)'
 \set f :datadir '/multiyear/utrecht_gm0344_kwb2023.csv'
 SELECT buurtmonitor.load_csv(:'f') AS n \gset

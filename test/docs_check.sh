@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every SQL-visible function, aggregate, table and view of the installed extension is named
-# in docs/ (internal helpers start with an underscore; aggregate support functions are
-# documented with their aggregate, so names ending in a support suffix are skipped).
+# 1. Every SQL-visible function, aggregate, table and view of the installed extension is named
+#    in a topic page of docs/ (internal helpers start with an underscore; aggregate support
+#    functions are documented with their aggregate, so names ending in a support suffix are skipped).
+# 2. docs/reference.md, generated from the COMMENT ON texts, is up to date.
 set -euo pipefail
 : "${PGPORT:?}" "${BM_ROOT:=$(cd "$(dirname "$0")/.." && pwd)}"
 db=bm_docs_check
@@ -24,10 +25,20 @@ SQL
 psql -qX -d postgres -c "DROP DATABASE $db" >/dev/null
 missing=""
 for n in $names; do
-    grep -rqw -- "$n" "$BM_ROOT/docs" || missing="$missing $n"
+    grep -rqw --exclude=reference.md -- "$n" "$BM_ROOT/docs" || missing="$missing $n"
 done
+status=0
 if [ -n "$missing" ]; then
-    echo "not documented in docs/:$missing"
-    exit 1
+    echo "not documented in a topic page of docs/:$missing"
+    status=1
 fi
+fresh=$(mktemp)
+BM_ROOT=$BM_ROOT bash "$BM_ROOT/scripts/gen_reference.sh" "$fresh" >/dev/null
+if ! diff -q "$fresh" "$BM_ROOT/docs/reference.md" >/dev/null; then
+    echo "docs/reference.md is stale: run bash scripts/gen_reference.sh"
+    diff "$BM_ROOT/docs/reference.md" "$fresh" | head -20
+    status=1
+fi
+rm -f "$fresh"
+[ $status -eq 0 ] || exit 1
 echo "docs: all $(echo "$names" | wc -w) functions, aggregates, tables and views are documented"
