@@ -137,3 +137,19 @@ SELECT buurtmonitor.normalise_weights(ARRAY[0.5, -0.1, 0.6]::float8[]);
 SELECT buurtmonitor.normalise_weights(ARRAY[0, 0]::float8[]);
 SELECT buurtmonitor.weighted_mean(ARRAY[1, 2]::float8[], ARRAY[1]::float8[]);
 SELECT buurtmonitor.weighted_geometric_mean(ARRAY[0, 2]::float8[], ARRAY[0.5, 0.5]::float8[]);
+
+-- Examples of docs/deprivation.md (values checked above: qnorm(0.975), E(0.5) = 15.6467900726).
+SELECT buurtmonitor.inverse_normal(0.975) AS z, buurtmonitor.normal_score(1, 10) AS ns,
+       buurtmonitor.exponential_transform(0.5) AS e;
+SELECT buurtmonitor.scaled_rank(1, 5) AS n_plus_1, buurtmonitor.scaled_rank(1, 5, 'n') AS n,
+       buurtmonitor.decile(3285, 32844) AS decile, buurtmonitor.quantile_group(3, 7, 5) AS quintile;
+SELECT buurtmonitor.normalise(ARRAY[3, 1, 2, 2, NULL, 5], 'rank') AS ranks,
+       buurtmonitor.normalise(ARRAY[3, 1, 2, 2, NULL, 5], 'minmax', 'higher_is_better') AS minmax;
+SELECT code, x,
+       round(buurtmonitor.exponential_transform(
+           buurtmonitor.scaled_rank(rank() OVER (ORDER BY x DESC), count(*) OVER ()))::numeric, 4) AS imd_score
+  FROM (VALUES ('a', 3), ('b', 1), ('c', 2), ('d', 5)) AS t(code, x)
+ ORDER BY code;
+SELECT buurtmonitor.normalise_weights(ARRAY[1, 1, 2]);
+SELECT buurtmonitor.weighted_mean(ARRAY[10, 20, NULL], ARRAY[0.5, 0.3, 0.2]) AS mean,
+       buurtmonitor.weighted_geometric_mean(ARRAY[4, 16], ARRAY[0.5, 0.5]) AS geometric;

@@ -80,3 +80,28 @@ SELECT * FROM buurtmonitor.index_sensitivity('sens', (SELECT spec FROM sens_spec
 SELECT * FROM buurtmonitor.index_sensitivity('sens', (SELECT spec FROM sens_spec), 10, NULL);
 SELECT * FROM buurtmonitor.index_sensitivity('sens', 'no_such_index');
 SELECT * FROM buurtmonitor.sensitivity_weights(ARRAY[0.5, -0.5], 10);
+
+-- Examples of docs/deprivation.md.
+-- The drawn weights checked against an independent Python version of splitmix64 seeding and
+-- xoshiro256** (Blackman & Vigna's reference algorithm), seed 1, spread 0.25:
+--   M = 2**64 - 1; rotl = lambda x, k: ((x << k) | (x >> (64 - k))) & M
+--   x = 1; s = []
+--   for i in range(4):                       # splitmix64
+--       x = (x + 0x9E3779B97F4A7C15) & M; z = x
+--       z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M; z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M
+--       s.append(z ^ (z >> 31))
+--   def nxt():                               # xoshiro256**
+--       r = (rotl((s[1] * 5) & M, 7) * 9) & M; t = (s[1] << 17) & M
+--       s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3], 45); return r
+--   for d in range(3):
+--       w = [b * (1 + 0.25 * (2 * ((nxt() >> 11) * 2.0**-53) - 1)) for b in (0.5, 0.3, 0.2)]
+--       print([v / sum(w) for v in w])
+-- printed [0.5189663343042137, 0.28558578081913866, 0.1954478848766475],
+--         [0.4890863905529343, 0.3409064062149621, 0.17000720323210358],
+--         [0.43082266896508337, 0.30952269069631316, 0.25965464033860347]
+SELECT draw, (SELECT array_agg(round(x::numeric, 4)) FROM unnest(weights) x) AS weights
+  FROM buurtmonitor.sensitivity_weights(ARRAY[0.5, 0.3, 0.2], 3, 1, 0.25);
+SELECT area, base_rank, median_rank, p05_rank, p95_rank
+  FROM buurtmonitor.index_sensitivity('sens', '{"domains": [{"column": "a", "weight": 0.5},
+           {"column": "b", "weight": 0.3}, {"column": "c", "weight": 0.2}]}'::jsonb, draws => 1000, seed => 1)
+ WHERE base_rank <= 3 ORDER BY base_rank;
