@@ -35,6 +35,7 @@ RETURNS TABLE (rule_id integer, area_code text, area_name text, area_vintage int
                index double precision, z_score double precision, change double precision,
                label text, run integer, reason text)
 LANGUAGE sql STABLE PARALLEL RESTRICTED
+SET jit = off   -- the estimate of the development() calls is large; compiling costs seconds, running milliseconds
 AS $$
     WITH rules AS (
         SELECT r.*, i.label AS indicator_label, i.polarity
