@@ -12,7 +12,7 @@ OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard extension/*.c)))
 
 SQL_PARTS   = $(sort $(wildcard extension/sql/*.sql))
 DATA_built  = buurtmonitor--$(EXTVERSION).sql
-DATA        = $(wildcard extension/upgrade/buurtmonitor--*--*.sql)
+DATA        = $(wildcard extension/upgrade/buurtmonitor--*--*.sql) $(wildcard extension/archive/buurtmonitor--*.sql)
 
 # Tests run in name order in one database; the numeric prefix sets the order.
 REGRESS     = $(sort $(basename $(notdir $(wildcard sql/*.sql))))

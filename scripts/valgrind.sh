@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Run pg_regress tests with the server under valgrind memcheck and report every error whose
+# stack passes through buurtmonitor.so. Slow (10-30x): give a subset as arguments, e.g.
+#   bash scripts/valgrind.sh 100_aggregates 200_overlap
+# Without arguments it runs the whole suite. Exits non-zero when an error touches our code.
+source "$(dirname "$0")/common.sh"
+export PGPORT=${VG_PORT:-54339}
+dir=/tmp/buurtmonitor-valgrind
+logs=$dir/logs
+bm_build_install
+su postgres -c "$PG_BIN/pg_ctl -D $dir/data -m immediate stop" >/dev/null 2>&1 || true
+rm -rf "$dir"; mkdir -p "$logs"; chown -R postgres:postgres "$dir"
+su postgres -c "$PG_BIN/initdb -D $dir/data -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >/dev/null
+su postgres -c "valgrind --quiet --tool=memcheck --trace-children=yes --error-limit=no --num-callers=30 \
+    --read-var-info=no --log-file=$logs/vg.%p.log \
+    $PG_BIN/postgres -D $dir/data -p $PGPORT -c listen_addresses=127.0.0.1 -k /tmp \
+    -c max_parallel_workers_per_gather=2 >$dir/server.log 2>&1 &"
+for _ in $(seq 1 120); do pg_isready -q -h 127.0.0.1 -p $PGPORT && break; sleep 1; done
+tests=${*:-}
+if [ -n "$tests" ]; then
+    make -C "$BM_ROOT" -s installcheck REGRESS="000_install $tests" || true
+else
+    make -C "$BM_ROOT" -s installcheck || true
+fi
+su postgres -c "$PG_BIN/pg_ctl -D $dir/data -m fast -w -t 300 stop" >/dev/null 2>&1 || true
+sleep 2
+# an error block starts with "==pid== <Description>" and its stack follows; keep the blocks
+# that mention buurtmonitor.so
+ours=$(awk '/^==[0-9]+== [A-Z]/ { if (blk ~ /buurtmonitor\.so/) print blk; blk = $0 "\n"; next }
+            /^==[0-9]+==/ { blk = blk $0 "\n"; next }
+            END { if (blk ~ /buurtmonitor\.so/) print blk }' "$logs"/vg.*.log)
+total=$(grep -h "ERROR SUMMARY" "$logs"/vg.*.log | awk '{s += $4} END {print s + 0}')
+echo "valgrind: $(ls "$logs" | wc -l) processes, $total errors in all (PostgreSQL's own included)"
+if [ -n "$ours" ]; then
+    echo "errors in buurtmonitor.so:"; echo "$ours" | head -200
+    exit 1
+fi
+echo "valgrind: no errors in buurtmonitor.so"
