@@ -46,6 +46,19 @@ SELECT round(value::numeric, 1) AS "province: koopwoningen %",
   FROM (SELECT 100 * buurtmonitor.ratio_of_sums(numerator, denominator) AS value FROM buurtmonitor.observations
          WHERE indicator = 'p_koopw' AND vintage = 2022 AND area_code !~ '^BU0150') p;
 
+\echo '   Spread within the municipality: buurt WOZ values weighted by their dwellings'
+SELECT h.gemeente_name AS gemeente,
+       round(buurtmonitor.weighted_quantile(o.value, w.value, 0.1)::numeric) AS "p10 WOZ",
+       round(buurtmonitor.weighted_median(o.value, w.value)::numeric) AS "median WOZ",
+       round(buurtmonitor.weighted_quantile(o.value, w.value, 0.9)::numeric) AS "p90 WOZ",
+       round((100 * buurtmonitor.coverage(o.value, w.value))::numeric, 1) AS "dwellings with a WOZ value %"
+  FROM buurtmonitor.observations o
+  JOIN buurtmonitor.observations w ON w.area_code = o.area_code AND w.vintage = o.vintage
+                                  AND w.period = o.period AND w.indicator = 'a_woning'
+  JOIN buurtmonitor.area_hierarchy h ON h.code = o.area_code AND h.vintage = o.vintage
+ WHERE o.indicator = 'g_wozbag' AND o.vintage = 2022 AND h.gemeente_code IN ('GM0344', 'GM0307', 'GM0345', 'GM0355')
+ GROUP BY h.gemeente_name ORDER BY 1;
+
 \echo
 \echo '== 3. How is each buurt developing? Baarn, households with low purchasing power (%), against Baarn'
 \echo '   (newest period with figures; change in percentage points; trends over up to 5 periods)'
