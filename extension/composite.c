@@ -114,26 +114,34 @@ make_text_array(char **s, int n)
 }
 
 /*
- * Weighted mean of p_i = exp(-g s_i) over the areas with s_i > 0, minus the
- * target: the root of this in g gives the non-deprived slope gamma.
+ * f(g) = sum over the areas with s_i > 0 of w_i (1 - exp(-g s_i)), minus the
+ * deprived areas' excess; its root in g is the non-deprived slope gamma.
+ * Also returns the derivative f'(g) = sum w_i s_i exp(-g s_i) for Newton steps.
  */
 static double
 positive_side_deficit(const double *s, const double *w, const bool *use, int n,
-					  double g, double excess)
+					  double g, double excess, double *deriv)
 {
-	double		sum = 0.0;
+	double		sum = 0.0,
+				d = 0.0;
 	int			i;
 
 	for (i = 0; i < n; i++)
 		if (use[i] && s[i] > 0)
-			sum += w[i] * (1.0 - exp(-g * s[i]));
+		{
+			double		e = exp(-g * s[i]);
+
+			sum += w[i] * (1.0 - e);
+			d += w[i] * s[i] * e;
+		}
+	*deriv = d;
 	return sum - excess;
 }
 
 /*
  * Priority scores p_i for the areas with use[i] (others untouched): capped
  * 1 - beta s on the deprived side, exp(-gamma s) on the other side, with
- * gamma found by bisection so that sum w p = sum w exactly (to rounding).
+ * gamma found by safeguarded Newton so that sum w p = sum w exactly (to rounding).
  */
 static void
 priority_from_scores(const double *s, const double *w, const bool *use, int n,
@@ -143,7 +151,9 @@ priority_from_scores(const double *s, const double *w, const bool *use, int n,
 	double		wpos = 0.0;		/* total weight of the areas with s > 0 */
 	double		lo = 0.0,
 				hi = 1.0;
-	double		gamma;
+	double		gamma,
+				g,
+				deriv;
 	int			i,
 				iter;
 
@@ -174,26 +184,41 @@ priority_from_scores(const double *s, const double *w, const bool *use, int n,
 						excess, wpos),
 				 errhint("Lower beta or cap, so that the deprived areas carry less extra priority.")));
 
-	/* the deficit grows with g from -excess towards wpos - excess > 0 */
-	while (positive_side_deficit(s, w, use, n, hi, excess) < 0.0)
+	/* f grows with g from -excess towards wpos - excess > 0: bracket the root */
+	while (positive_side_deficit(s, w, use, n, hi, excess, &deriv) < 0.0)
 	{
 		lo = hi;
 		hi *= 2.0;
 		if (hi > 1e300)
 			elog(ERROR, "priority score: no slope found for the non-deprived areas");
 	}
+
+	/*
+	 * Safeguarded Newton: f is increasing and concave, so Newton steps from
+	 * the left stay left of the root; a step leaving the bracket is replaced
+	 * by bisection. Stop when no representable progress is left; g, the last
+	 * point evaluated, is the root to the last bit or two.
+	 */
+	g = lo;
 	for (iter = 0; iter < 200; iter++)
 	{
-		double		mid = 0.5 * (lo + hi);
+		double		f = positive_side_deficit(s, w, use, n, g, excess, &deriv);
+		double		next;
 
-		if (mid <= lo || mid >= hi)
-			break;				/* the interval cannot shrink any more */
-		if (positive_side_deficit(s, w, use, n, mid, excess) < 0.0)
-			lo = mid;
+		if (f == 0.0)
+			break;
+		if (f < 0.0)
+			lo = Max(lo, g);
 		else
-			hi = mid;
+			hi = Min(hi, g);
+		next = (deriv > 0.0) ? g - f / deriv : 0.5 * (lo + hi);
+		if (!(next > lo && next < hi))
+			next = 0.5 * (lo + hi);
+		if (next <= lo || next >= hi || next == g)
+			break;				/* no representable progress: converged */
+		g = next;
 	}
-	gamma = 0.5 * (lo + hi);
+	gamma = g;
 	for (i = 0; i < n; i++)
 		if (use[i] && s[i] > 0)
 			p[i] = exp(-gamma * s[i]);
