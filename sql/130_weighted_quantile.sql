@@ -59,6 +59,15 @@ SELECT g, buurtmonitor.weighted_quantile(v, w, q) AS quantile
                ('b', 1.0, 1.0, 0.75), ('b', 2.0, 1.0, 0.75), ('b', 3.0, 2.0, 0.75)) AS t(g, v, w, q)
  GROUP BY g ORDER BY g;
 
+-- As a window aggregate (the final step sorts the state in place; later rows are appended and the
+-- next final sorts again).  Running lower median over k:
+--   k=1: {5}                       -> 5
+--   k=2: {1, 5}, total 2, half 1   -> cumulative 1 at 1 -> 1
+--   k=3: {1, 3, 5}, half 1.5       -> 1 at 1, 2 at 3 -> 3
+--   k=4: {1, 2 (weight 5), 3, 5}, total 8, half 4 -> 1 at 1, 6 at 2 -> 2
+SELECT k, buurtmonitor.weighted_median(v, w) OVER (ORDER BY k) AS running_median
+  FROM (VALUES (1, 5.0, 1.0), (2, 1.0, 1.0), (3, 3.0, 1.0), (4, 2.0, 5.0)) AS t(k, v, w) ORDER BY k;
+
 -- Errors.
 SELECT buurtmonitor.weighted_quantile(v, w, NULL) FROM (VALUES (1.0, 1.0)) AS t(v, w);
 SELECT buurtmonitor.weighted_quantile(v, w, 1.5) FROM (VALUES (1.0, 1.0)) AS t(v, w);
