@@ -1140,10 +1140,28 @@ bm_overlap(BmGeom *A, BmGeom *B, BmWork *w)
  * SQL-callable functions
  * ------------------------------------------------------------------------ */
 
-/* fn_extra cache: PostGIS's ST_AsEWKB for the argument type. */
+/*
+ * fn_extra cache: PostGIS's ST_AsEWKB, a small cache of parsed, validated and
+ * indexed geometries (in a join one argument repeats for many calls, and
+ * parsing plus the GEOS validity check cost more than the overlap itself),
+ * and the scratch space of the engine.
+ */
+#define GEOM_CACHE_SLOTS 4
+
+typedef struct GeomCacheSlot
+{
+	MemoryContext cxt;			/* holds raw and g; reset on eviction */
+	struct varlena *raw;		/* the detoasted argument, for comparison */
+	BmGeom	   *g;
+	uint64		last_use;
+} GeomCacheSlot;
+
 typedef struct OverlapFnCache
 {
 	FmgrInfo	asewkb;
+	GeomCacheSlot slot[GEOM_CACHE_SLOTS];
+	uint64		clock;
+	BmWork		work;
 } OverlapFnCache;
 
 /* Look up <schema of typid>.st_asewkb(typid) into finfo. */
@@ -1169,44 +1187,86 @@ bm_lookup_asewkb(Oid typid, FmgrInfo *finfo, MemoryContext cxt)
 	fmgr_info_cxt(fn, finfo, cxt);
 }
 
-/* Parse argument argno (a geometry) through ST_AsEWKB. */
-static BmGeom *
-geom_arg(FunctionCallInfo fcinfo, int argno, const char *what)
+/* The fn_extra cache, created on first use. */
+static OverlapFnCache *
+fn_cache(FunctionCallInfo fcinfo)
 {
 	OverlapFnCache *c = (OverlapFnCache *) fcinfo->flinfo->fn_extra;
-	bytea	   *wkb;
 
 	if (c == NULL)
 	{
 		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(OverlapFnCache));
-		bm_lookup_asewkb(get_fn_expr_argtype(fcinfo->flinfo, argno), &c->asewkb,
+		bm_lookup_asewkb(get_fn_expr_argtype(fcinfo->flinfo, 0), &c->asewkb,
 						 fcinfo->flinfo->fn_mcxt);
+		bm_work_init(&c->work, fcinfo->flinfo->fn_mcxt);
 		fcinfo->flinfo->fn_extra = c;
 	}
+	return c;
+}
+
+/*
+ * Argument argno as a parsed, valid and indexed geometry: from the cache when
+ * the same value was seen recently, else through ST_AsEWKB into the least
+ * recently used slot.
+ */
+static BmGeom *
+geom_arg(FunctionCallInfo fcinfo, OverlapFnCache *c, int argno, const char *what)
+{
+	struct varlena *raw = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno));
+	Size		len = VARSIZE_ANY(raw);
+	GeomCacheSlot *victim = &c->slot[0];
+	bytea	   *wkb;
+	BmGeom	   *g;
+	MemoryContext old;
+
+	for (int i = 0; i < GEOM_CACHE_SLOTS; i++)
+	{
+		GeomCacheSlot *sl = &c->slot[i];
+
+		if (sl->g != NULL && VARSIZE_ANY(sl->raw) == len && memcmp(sl->raw, raw, len) == 0)
+		{
+			sl->last_use = ++c->clock;
+			return sl->g;
+		}
+		if (sl->g == NULL || sl->last_use < victim->last_use)
+			victim = sl;
+	}
+
+	/* miss: parse, check and index into the victim slot */
+	if (victim->cxt == NULL)
+		victim->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "buurtmonitor overlap cache",
+											ALLOCSET_DEFAULT_SIZES);
+	else
+		MemoryContextReset(victim->cxt);
+	victim->g = NULL;			/* empty until the geometry has passed every check */
 	wkb = DatumGetByteaPP(FunctionCall1(&c->asewkb, PG_GETARG_DATUM(argno)));
-	return bm_geom_from_wkb((unsigned char *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb), what);
+	old = MemoryContextSwitchTo(victim->cxt);
+	g = bm_geom_from_wkb((unsigned char *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb), what);
+	bm_check_srid_projected(g->srid, what);
+	bm_geom_check_valid(g, what);
+	bm_geom_index(g);
+	victim->raw = palloc(len);
+	memcpy(victim->raw, raw, len);
+	MemoryContextSwitchTo(old);
+	victim->g = g;
+	victim->last_use = ++c->clock;
+	return g;
 }
 
 /* Parse, check and measure the overlap of the two arguments. */
 static BmOverlap
 overlap_of_args(FunctionCallInfo fcinfo)
 {
-	BmGeom	   *a = geom_arg(fcinfo, 0, "argument a");
-	BmGeom	   *b = geom_arg(fcinfo, 1, "argument b");
-	BmWork		w;
+	OverlapFnCache *c = fn_cache(fcinfo);
+	BmGeom	   *a = geom_arg(fcinfo, c, 0, "argument a");
+	BmGeom	   *b = geom_arg(fcinfo, c, 1, "argument b");
 
 	if (a->srid != b->srid)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("geometries have different SRIDs (%d and %d)", a->srid, b->srid),
 				 errhint("Transform one of them with ST_Transform so both use the same SRID.")));
-	bm_check_srid_projected(a->srid, "argument a");
-	bm_geom_check_valid(a, "argument a");
-	bm_geom_check_valid(b, "argument b");
-	bm_geom_index(a);
-	bm_geom_index(b);
-	bm_work_init(&w, CurrentMemoryContext);
-	return bm_overlap(a, b, &w);
+	return bm_overlap(a, b, &c->work);
 }
 
 PG_FUNCTION_INFO_V1(bm_overlap_area);
