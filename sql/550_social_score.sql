@@ -132,3 +132,8 @@ SELECT * FROM buurtmonitor.social_score('ss_negpop', '{"key": "code", "columns":
 SELECT * FROM buurtmonitor.social_score('buurt', 2099, ARRAY['syn_a', 'syn_n']);
 SELECT * FROM buurtmonitor.social_score('buurt', 2099, ARRAY['syn_a', 'nope']);
 SELECT * FROM buurtmonitor.social_score('buurt', 2099, ARRAY[]::text[]);
+-- clean up (the synthetic areas, observations and indicators, and the tables)
+DELETE FROM buurtmonitor.observations WHERE vintage = 2099 AND indicator IN ('syn_a', 'syn_b', 'syn_n');
+DELETE FROM buurtmonitor.areas WHERE vintage = 2099 AND code IN ('A', 'B', 'C', 'D', 'E', 'G1', 'G2');
+DELETE FROM buurtmonitor.indicators WHERE code IN ('syn_a', 'syn_b', 'syn_n');
+DROP TABLE ss3, ss4, ssm, ss_empty, ss_allnull, ss_dup, ss_const, ss_negpop;

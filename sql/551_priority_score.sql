@@ -46,3 +46,4 @@ SELECT buurtmonitor.priority_scores(NULL);
 -- infeasible: s = -2, -1, 2 (beta 0.5) -> p = 2, 1.5, excess 1.5, but the one non-deprived area
 -- can give at most 1 (p > 0), so no mean-1 priority exists with these parameters
 SELECT buurtmonitor.priority_scores('{-2, -1, 2}');
+DROP TABLE pr_big;

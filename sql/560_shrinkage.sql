@@ -36,3 +36,4 @@ INSERT INTO shr_dup VALUES ('x', 'L', 1, 3), ('x', 'L', 2, 3);
 SELECT * FROM buurtmonitor.shrink_rate('shr_dup', 'code', 'la', 'num', 'den');
 CREATE TABLE shr_empty (code text, la text, num integer, den integer);
 SELECT * FROM buurtmonitor.shrink_rate('shr_empty', 'code', 'la', 'num', 'den');
+DROP TABLE shr, shr_bad, shr_dup, shr_empty;

@@ -42,3 +42,4 @@ INSERT INTO pca_const VALUES (1, 5), (2, 5), (3, 5);
 SELECT * FROM buurtmonitor.pca_weights('pca_const', ARRAY['u', 'v']);
 CREATE TABLE pca_empty (u integer, v integer);
 SELECT * FROM buurtmonitor.pca_weights('pca_empty', ARRAY['u', 'v']);
+DROP TABLE pca_syn, pca_two, pca_neg, pca_const, pca_empty;

@@ -9,7 +9,7 @@
 \getenv datadir BUURTMONITOR_DATA
 \set f :datadir/utrecht/kwb2022_leefbaarometer2020_ses.csv
 SET extra_float_digits = 0;
-CREATE TABLE utr_stage (
+CREATE TABLE ss_utr_stage (
     idx text,
     buurt_code text,
     gm_naam text,
@@ -46,11 +46,11 @@ CREATE TABLE utr_stage (
     geluid_van_treinverkeer text,
     geluid_van_weg text
 );
-COPY utr_stage FROM :'f' WITH (FORMAT csv, HEADER true);
-SELECT count(*) AS buurten, count(DISTINCT gm_naam) AS gemeenten FROM utr_stage;
+COPY ss_utr_stage FROM :'f' WITH (FORMAT csv, HEADER true);
+SELECT count(*) AS buurten, count(DISTINCT gm_naam) AS gemeenten FROM ss_utr_stage;
 -- CBS suppression is coded 0 in this file: a mean WOZ value of 0 means the buurt's housing
 -- figures are suppressed (they are NULL here), and an SES score of exactly 0.00 is suppressed too.
-CREATE TABLE utr AS
+CREATE TABLE ss_utr AS
 SELECT buurt_code, gm_naam, regio AS naam, aantal_inwoners::integer AS inwoners,
        nullif(gemiddelde_woningwaarde::numeric, 0) AS woz,
        CASE WHEN gemiddelde_woningwaarde::numeric > 0 THEN koopwoning_percentage::numeric END AS koop,
@@ -58,31 +58,31 @@ SELECT buurt_code, gm_naam, regio AS naam, aantal_inwoners::integer AS inwoners,
        CASE WHEN gemiddelde_woningwaarde::numeric > 0 THEN gemiddelde_huishoudensgrootte::numeric END AS hhgrootte,
        nullif(social_economische_score_gemiddeld::numeric, 0) AS ses,
        leefbarometer_score::numeric AS lbm
-  FROM utr_stage;
+  FROM ss_utr_stage;
 -- The index: four housing key figures, equal weights, population-weighted (aantal_inwoners):
 -- mean WOZ value (+), share owner-occupied (+), share multi-family dwellings (-), mean household size (+).
-CREATE TABLE utr_score AS
-SELECT * FROM buurtmonitor.social_score('utr', '{
+CREATE TABLE ss_utr_score AS
+SELECT * FROM buurtmonitor.social_score('ss_utr', '{
     "key": "buurt_code",
     "columns": ["woz", "koop", "meergezins", "hhgrootte"],
     "polarity": {"meergezins": -1},
     "population": "inwoners",
     "min_share": 0.75}');
 SELECT count(*) FILTER (WHERE social_score IS NOT NULL) AS scored, reason, count(*)
-  FROM utr_score GROUP BY reason ORDER BY reason NULLS FIRST;
+  FROM ss_utr_score GROUP BY reason ORDER BY reason NULLS FIRST;
 -- population-weighted means: 0 and 1 to 1e-12; priority range as in R
 SELECT abs(sum(inwoners * social_score) / sum(inwoners)) < 1e-12 AS mean_s_is_0,
        abs(sum(inwoners * priority) / sum(inwoners) - 1) < 1e-12 AS mean_p_is_1,
        round(max(priority)::numeric, 6) AS max_p, round(min(priority)::numeric, 6) AS min_p,
        count(*) FILTER (WHERE priority > 1) AS above_1,
        count(*) FILTER (WHERE social_score < 0) AS deprived
-  FROM utr_score JOIN utr ON utr.buurt_code = utr_score.area_code
+  FROM ss_utr_score JOIN ss_utr ON ss_utr.buurt_code = ss_utr_score.area_code
  WHERE social_score IS NOT NULL;
 -- the five lowest scores (R: Kop van Isselt -2.782779 / 2.391390, Hoefkwartier -2.576349 / 2.288174,
 -- Utrecht Science Park -2.503229 / 2.251615, Paardenveld -2.406829 / 2.203415,
 -- Smallepad e.o. -2.368344 / 2.184172)
 SELECT area_code, gm_naam, naam, round(social_score::numeric, 6) AS s, round(priority::numeric, 6) AS p
-  FROM utr_score JOIN utr ON utr.buurt_code = utr_score.area_code
+  FROM ss_utr_score JOIN ss_utr ON ss_utr.buurt_code = ss_utr_score.area_code
  WHERE social_score IS NOT NULL ORDER BY social_score LIMIT 5;
 -- correlation with the published SES-WOA score and the Leefbaarometer (Pearson; Spearman on average ranks)
 CREATE FUNCTION pg_temp.avg_rank_corr(x double precision[], y double precision[]) RETURNS double precision
@@ -93,12 +93,14 @@ CREATE FUNCTION pg_temp.avg_rank_corr(x double precision[], y double precision[]
     SELECT corr(ra, rb) FROM r $$;
 SELECT 'SES-WOA' AS compared_with, count(ses) AS n, round(corr(social_score, ses)::numeric, 4) AS pearson,
        round(pg_temp.avg_rank_corr(array_agg(social_score), array_agg(ses::double precision))::numeric, 4) AS spearman
-  FROM utr_score JOIN utr ON utr.buurt_code = utr_score.area_code WHERE social_score IS NOT NULL
+  FROM ss_utr_score JOIN ss_utr ON ss_utr.buurt_code = ss_utr_score.area_code WHERE social_score IS NOT NULL
 UNION ALL
 SELECT 'Leefbaarometer', count(lbm), round(corr(social_score, lbm)::numeric, 4),
        round(pg_temp.avg_rank_corr(array_agg(social_score), array_agg(lbm::double precision))::numeric, 4)
-  FROM utr_score JOIN utr ON utr.buurt_code = utr_score.area_code WHERE social_score IS NOT NULL;
+  FROM ss_utr_score JOIN ss_utr ON ss_utr.buurt_code = ss_utr_score.area_code WHERE social_score IS NOT NULL;
 -- PCA weights of the four indicators (unweighted, complete buurten, as R prcomp(scale. = TRUE))
 SELECT indicator, round(loading::numeric, 6) AS loading, round(weight::numeric, 6) AS weight,
        round(explained_variance::numeric, 6) AS explained, n_areas
-  FROM buurtmonitor.pca_weights('utr', ARRAY['woz', 'koop', 'meergezins', 'hhgrootte']);
+  FROM buurtmonitor.pca_weights('ss_utr', ARRAY['woz', 'koop', 'meergezins', 'hhgrootte']);
+-- clean up
+DROP TABLE ss_utr_stage, ss_utr, ss_utr_score;
