@@ -2,7 +2,7 @@
 # Compare buurtmonitor's social score, priority score and PCA weights with R
 # (test/r/composite_utrecht.R and test/r/composite_pca.R, computed independently of
 # buurtmonitor): every one of the 849 scored Utrecht buurten's social and priority score to
-# 1e-9, and the PCA loadings and explained variance to 1e-6 (R prints 6 decimals).
+# 1e-9, the 849 shrunk owner-occupied shares and weights (shrink_rate) to 1e-9, and the PCA loadings and explained variance to 1e-6 (R prints 6 decimals).
 # Runs with the cluster up (scripts/test.sh); exits non-zero on any mismatch.
 source "$(dirname "$0")/../scripts/common.sh"
 set -euo pipefail
@@ -15,7 +15,7 @@ if ! command -v Rscript >/dev/null 2>&1; then
     echo "Rscript not found: cannot run the R oracle" >&2
     exit 1
 fi
-Rscript "$BM_ROOT/test/r/composite_utrecht.R" "$BUURTMONITOR_DATA" "$tmp/utrecht.csv" > "$tmp/utrecht.txt"
+Rscript "$BM_ROOT/test/r/composite_utrecht.R" "$BUURTMONITOR_DATA" "$tmp/utrecht.csv" "$tmp/shrink.csv" > "$tmp/utrecht.txt"
 Rscript "$BM_ROOT/test/r/composite_pca.R" > "$tmp/pca.txt"
 cat "$tmp/utrecht.txt"
 # R's printed PCA figures as csv: case, name, value
@@ -29,21 +29,23 @@ cat "$tmp/utrecht.txt"
 chmod 644 "$tmp"/*.csv
 
 bm_createdb "$DB"
-out=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$DB" -v r="$tmp/utrecht.csv" -v pca="$tmp/pca.csv" \
+out=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$DB" -v r="$tmp/utrecht.csv" -v pca="$tmp/pca.csv" -v shr="$tmp/shrink.csv" \
      -v datadir="$BUURTMONITOR_DATA" <<'SQL'
 CREATE TABLE r (code text, s float8, p float8);
 COPY r FROM :'r' WITH (FORMAT csv, HEADER true);
 CREATE TABLE rpca (case_ text, name text, value float8);
 COPY rpca FROM :'pca' WITH (FORMAT csv, HEADER true);
+CREATE TABLE rshr (code text, shrunk float8, w float8);
+COPY rshr FROM :'shr' WITH (FORMAT csv, HEADER true);
 CREATE TABLE stage (idx text, buurt_code text, gm_naam text, regio text, aantal_inwoners float8,
-    c5 text, c6 text, gemiddelde_huishoudensgrootte float8, c8 text, gemiddelde_woningwaarde float8,
+    c5 text, c6 text, gemiddelde_huishoudensgrootte float8, woningvoorraad float8, gemiddelde_woningwaarde float8,
     meergezinswoning_percentage float8, c11 text, koopwoning_percentage float8, c13 text, c14 text,
     c15 text, c16 text, c17 text, c18 text, c19 text, c20 text, c21 text, c22 text, c23 text, c24 text,
     c25 text, c26 text, c27 text, c28 text, c29 text, c30 text, c31 text, c32 text, c33 text, c34 text);
 \set f :datadir/utrecht/kwb2022_leefbaarometer2020_ses.csv
 COPY stage FROM :'f' WITH (FORMAT csv, HEADER true);
 CREATE TABLE utr AS
-SELECT buurt_code, aantal_inwoners AS inwoners,
+SELECT buurt_code, gm_naam, aantal_inwoners AS inwoners, woningvoorraad AS woningen,
        nullif(gemiddelde_woningwaarde, 0) AS woz,
        CASE WHEN gemiddelde_woningwaarde > 0 THEN koopwoning_percentage END AS koop,
        CASE WHEN gemiddelde_woningwaarde > 0 THEN meergezinswoning_percentage END AS meergezins,
@@ -78,6 +80,16 @@ SELECT CASE WHEN (SELECT count(*) FROM r) = 849
              AND (SELECT count(*) FROM r JOIN ours o ON o.area_code = r.code
                    WHERE abs(o.social_score - r.s) <= 1e-9 AND abs(o.priority - r.p) <= 1e-9) = 849
             THEN 'SCORES OK' ELSE 'SCORES MISMATCH' END;
+CREATE TABLE koop AS
+SELECT buurt_code, gm_naam, round(koop * woningen / 100) AS r, woningen AS n FROM utr WHERE koop IS NOT NULL AND woningen > 0;
+CREATE TABLE shr AS SELECT * FROM buurtmonitor.shrink_rate('koop', 'buurt_code', 'gm_naam', 'r', 'n');
+SELECT format('shrink: %s in R, %s matched, max |d shrunk| %s, max |d weight| %s', (SELECT count(*) FROM rshr),
+              count(*), max(abs(s.shrunk_rate - r.shrunk)), max(abs(s.weight - r.w)))
+  FROM rshr r JOIN shr s ON s.area_code = r.code;
+SELECT CASE WHEN (SELECT count(*) FROM rshr) = 849 AND (SELECT count(*) FROM shr) = 849
+             AND (SELECT count(*) FROM rshr r JOIN shr s ON s.area_code = r.code
+                   WHERE abs(s.shrunk_rate - r.shrunk) <= 1e-9 AND abs(s.weight - r.w) <= 1e-9) = 849
+            THEN 'SHRINK OK' ELSE 'SHRINK MISMATCH' END;
 SELECT format('pca: %s figures compared, max |d| %s', count(*), max(abs(o.value - rp.value)))
   FROM rpca rp LEFT JOIN names n ON n.r = rp.name
   JOIN ourpca o ON o.case_ = rp.case_ AND o.name = coalesce(n.ours, rp.name);

@@ -45,3 +45,22 @@ l <- pc$rotation[, 1]; if (sum(l) < 0) l <- -l
 cat(sprintf("pca loading %s %.6f\n", cols, l), sep = "")
 cat(sprintf("pca explained %.6f\n", pc$sdev[1]^2 / sum(pc$sdev^2)))
 if (length(args) > 1) write.csv(res, args[2], row.names = FALSE)
+# Shrinkage (buurtmonitor.shrink_rate) of the owner-occupied share toward the gemeente:
+# r = round(koopwoning_percentage * woningvoorraad / 100) of n = woningvoorraad dwellings,
+# buurten with housing figures and at least one dwelling; empirical logits, t2 weighted by n.
+h <- d[!sup & d$woningvoorraad > 0, ]
+h$r <- round(h$koopwoning_percentage * h$woningvoorraad / 100); h$n <- h$woningvoorraad
+h$z <- log((h$r + 0.5) / (h$n - h$r + 0.5)); h$s2 <- 1 / (h$r + 0.5) + 1 / (h$n - h$r + 0.5)
+R <- tapply(h$r, h$gm_naam, sum); N <- tapply(h$n, h$gm_naam, sum)
+zbar <- log((R + 0.5) / (N - R + 0.5))
+h$zbar <- zbar[h$gm_naam]
+t2 <- tapply(h$n * (h$z - h$zbar)^2, h$gm_naam, sum) / N
+h$t2 <- t2[h$gm_naam]
+h$w <- ifelse(h$t2 > 0, h$t2 / (h$t2 + h$s2), 0)
+h$shrunk <- 1 / (1 + exp(-(h$w * h$z + (1 - h$w) * h$zbar)))
+cat(sprintf("shrink: %d buurten, weight from %.6f to %.6f, max |shrunk - rate| %.6f\n", nrow(h),
+            min(h$w), max(h$w), max(abs(h$shrunk - h$r / h$n))))
+o <- h[order(-abs(h$shrunk - h$r / h$n)), ][1:3, ]
+cat(sprintf("shrink moved most: %s %s n %d rate %.6f shrunk %.6f weight %.6f\n", o$buurt_code, o$gm_naam, o$n,
+            o$r / o$n, o$shrunk, o$w), sep = "")
+if (length(args) > 2) write.csv(data.frame(code = h$buurt_code, shrunk = h$shrunk, w = h$w), args[3], row.names = FALSE)
