@@ -87,95 +87,111 @@ CREATE FUNCTION buurtmonitor.rollup(
     from_level text    DEFAULT 'buurt')
 RETURNS SETOF buurtmonitor.rollup_row
 LANGUAGE plpgsql STABLE AS $$
-#variable_conflict use_column
 DECLARE
-    to_rank integer := buurtmonitor.rollup_check_args(to_level, indicators, from_level);
+    to_rank   integer := buurtmonitor.rollup_check_args(to_level, indicators, from_level);
+    from_rank integer;
+    depth     integer;
+    joins     text := '';
+    pick      text := '';
 BEGIN
-    RETURN QUERY
-    WITH RECURSIVE
-    -- climb from every leaf up the parent chain, one level rank higher at each step
-    chain AS (
-        SELECT a.code AS leaf, a.vintage AS vin, a.code AS anc, a.level AS anc_level, l.rank AS anc_rank
-          FROM buurtmonitor.areas a JOIN buurtmonitor.levels l ON l.level = a.level
-         WHERE a.level = rollup.from_level
-           AND (rollup.vintage IS NULL OR a.vintage = rollup.vintage)
-        UNION ALL
-        SELECT c.leaf, c.vin, p.code, p.level, pl.rank
-          FROM chain c
-          JOIN buurtmonitor.areas cur ON cur.code = c.anc AND cur.vintage = c.vin
-          JOIN buurtmonitor.areas p ON p.code = cur.parent_code AND p.vintage = c.vin
-          JOIN buurtmonitor.levels pl ON pl.level = p.level
-         WHERE c.anc_rank < to_rank AND pl.rank > c.anc_rank AND pl.rank <= to_rank
-    ),
-    -- leaf -> ancestor at to_level
+    -- A chain climbs at most one step per level between from_level and to_level. It is built
+    -- as that many joins of areas on its key (not a recursive CTE), so that the planner gets
+    -- real row estimates; a recursive CTE's estimate is far too low and led to quadratic plans.
+    SELECT l.rank INTO from_rank FROM buurtmonitor.levels l WHERE l.level = from_level;
+    SELECT count(*) INTO depth FROM buurtmonitor.levels l WHERE l.rank > from_rank AND l.rank <= to_rank;
+    FOR k IN 1..depth LOOP
+        joins := joins || format(E'\n          LEFT JOIN buurtmonitor.areas a%s ON a%s.code = a%s.parent_code AND a%s.vintage = a%s.vintage',
+                                 k, k, k - 1, k, k - 1);
+        pick := pick || format(' WHEN a%s.level = $1 THEN a%s.code', k, k);
+    END LOOP;
+
+    -- $1 to_level, $2 period, $3 indicators, $4 vintage, $5 from_level
+    RETURN QUERY EXECUTE format($query$
+    WITH
+    -- leaf -> its first ancestor at to_level, with the ancestor's number of parts
     parts AS (
-        SELECT c.anc, c.vin, c.leaf FROM chain c WHERE c.anc_level = rollup.to_level
+        SELECT x.anc, x.vin, x.leaf, count(*) OVER (PARTITION BY x.anc, x.vin)::integer AS n
+          FROM (SELECT a0.code AS leaf, a0.vintage AS vin, CASE %s END AS anc
+                  FROM buurtmonitor.areas a0 %s
+                 WHERE a0.level = $5 AND ($4 IS NULL OR a0.vintage = $4)) x
+         WHERE x.anc IS NOT NULL
     ),
-    nparts AS (
-        SELECT pa.anc, pa.vin, count(*)::integer AS n FROM parts pa GROUP BY pa.anc, pa.vin
-    ),
-    -- indicators to roll up: the requested ones, or all that have a rule
-    ind AS (
-        SELECT i.code, i.kind, i.denominator AS base, i.scale
-          FROM buurtmonitor.indicators i
-         WHERE (rollup.indicators IS NULL OR i.code = ANY (rollup.indicators))
-           AND NOT (i.kind = 'score' AND i.denominator IS NULL)
-    ),
-    -- the (area, period, indicator) combinations for which some part has a row
-    grid AS (
-        SELECT DISTINCT pa.anc, pa.vin, o.period AS per, o.indicator AS ind
-          FROM parts pa
-          JOIN buurtmonitor.observations o ON o.area_code = pa.leaf AND o.vintage = pa.vin
-          JOIN ind ON ind.code = o.indicator
-         WHERE rollup.period IS NULL OR o.period = rollup.period
-    ),
-    -- every part of every grid cell, with its value and weight (the stored denominator,
-    -- else the value of the base indicator for the same part and period)
-    cells AS (
-        SELECT g.anc, g.vin, g.per, g.ind, ind.kind, ind.scale,
-               o.value, o.status,
+    -- the parts' observation rows (one pass over the leaves' rows, no part x cell grid), with
+    -- the value of the base for the same part and period, and the weight: the stored
+    -- denominator, else that base value
+    prow AS (
+        SELECT pa.anc, pa.vin, pa.n, o.period AS per, o.indicator AS ind, i.kind, i.scale,
+               i.denominator AS base, o.value, o.status, b.value AS bval,
                coalesce(o.denominator, b.value) AS w,
                CASE WHEN o.numerator IS NOT NULL AND o.denominator IS NOT NULL THEN o.numerator
-                    ELSE o.value * coalesce(o.denominator, b.value) / ind.scale END AS num
-          FROM grid g
-          JOIN ind ON ind.code = g.ind
-          JOIN parts pa ON pa.anc = g.anc AND pa.vin = g.vin
-          LEFT JOIN buurtmonitor.observations o
-                 ON o.area_code = pa.leaf AND o.vintage = g.vin AND o.period = g.per AND o.indicator = g.ind
+                    ELSE o.value * coalesce(o.denominator, b.value) / i.scale END AS num
+          FROM parts pa
+          JOIN buurtmonitor.observations o ON o.area_code = pa.leaf AND o.vintage = pa.vin
+          -- the requested indicators, or all that have a rule (not a score without base)
+          JOIN buurtmonitor.indicators i ON i.code = o.indicator
           LEFT JOIN buurtmonitor.observations b
-                 ON ind.base IS NOT NULL AND b.area_code = pa.leaf AND b.vintage = g.vin
-                AND b.period = g.per AND b.indicator = ind.base
+                 ON b.area_code = o.area_code AND b.vintage = o.vintage
+                AND b.period = o.period AND b.indicator = i.denominator
+         WHERE ($2 IS NULL OR o.period = $2)
+           AND ($3 IS NULL OR i.code = ANY ($3))
+           AND NOT (i.kind = 'score' AND i.denominator IS NULL)
     ),
     -- usable = has a value and, for weighted kinds, a known weight
     marked AS (
-        SELECT c.*, (c.value IS NOT NULL AND (c.kind = 'count' OR c.w IS NOT NULL)) AS usable FROM cells c
+        SELECT r.*, (r.value IS NOT NULL AND (r.kind = 'count' OR r.w IS NOT NULL)) AS usable FROM prow r
     ),
     agg AS (
-        SELECT m.anc, m.vin, m.per, m.ind, min(m.kind) AS kind, min(m.scale) AS scale,
+        SELECT m.anc, m.vin, m.per, m.ind, min(m.n) AS n,
+               min(m.kind) AS kind, min(m.scale) AS scale, min(m.base) AS base,
                sum(m.value) FILTER (WHERE m.usable AND m.kind = 'count') AS total,
                -- compensated ratio of sums from the C aggregate (100_aggregates.sql)
                buurtmonitor.ratio_of_sums(m.num, m.w) FILTER (WHERE m.usable AND m.kind <> 'count') AS ratio,
                sum(m.num) FILTER (WHERE m.usable AND m.kind <> 'count') AS num_sum,
                sum(m.w) FILTER (WHERE m.usable AND m.kind <> 'count') AS w_sum,
-               sum(m.w) FILTER (WHERE m.kind <> 'count') AS w_known,
-               count(*) FILTER (WHERE m.kind <> 'count' AND m.w IS NULL) AS n_w_unknown,
+               sum(m.w) FILTER (WHERE m.kind <> 'count') AS w_rows,      -- known weights of parts with a row
+               sum(m.bval) FILTER (WHERE m.kind <> 'count') AS b_rows,   -- their base values
+               count(*)::integer AS n_rows,
+               count(*) FILTER (WHERE m.kind <> 'count' AND m.w IS NULL)::integer AS n_w_null,
+               count(*) FILTER (WHERE m.kind <> 'count' AND m.bval IS NULL)::integer AS n_b_null,
                count(*) FILTER (WHERE m.usable)::integer AS n_used,
                count(*) FILTER (WHERE m.status = 'suppressed')::integer AS n_supp,
                count(*) FILTER (WHERE m.usable AND m.status = 'estimated')::integer AS n_est
           FROM marked m
          GROUP BY m.anc, m.vin, m.per, m.ind
+    ),
+    -- per area and period, the total and the number of known values of every base indicator
+    -- over all parts, so parts without a row of their own still count in the coverage
+    btot AS (
+        SELECT pa.anc, pa.vin, b.period AS per, b.indicator AS base,
+               sum(b.value) AS b_sum, count(b.value)::integer AS b_known
+          FROM parts pa
+          JOIN buurtmonitor.observations b ON b.area_code = pa.leaf AND b.vintage = pa.vin
+         WHERE b.indicator IN (SELECT i.denominator FROM buurtmonitor.indicators i
+                                WHERE $3 IS NULL OR i.code = ANY ($3))
+           AND ($2 IS NULL OR b.period = $2)
+         GROUP BY pa.anc, pa.vin, b.period, b.indicator
+    ),
+    -- weights for the coverage: parts with a row use their weight, parts without one their base;
+    -- n_unknown counts parts whose weight is unknown either way
+    cov AS (
+        SELECT a.*,
+               coalesce(a.w_rows, 0) + coalesce(bt.b_sum, 0) - coalesce(a.b_rows, 0) AS w_all,
+               a.n_w_null + (a.n - coalesce(bt.b_known, 0) - a.n_b_null) AS n_unknown
+          FROM agg a
+          LEFT JOIN btot bt ON bt.anc = a.anc AND bt.vin = a.vin AND bt.per = a.per AND bt.base = a.base
     )
-    SELECT a.anc, a.vin, a.per, a.ind, a.kind,
-           CASE WHEN a.kind = 'count' THEN a.total
-                ELSE a.scale * a.ratio END,
-           CASE WHEN a.kind <> 'count' THEN a.num_sum END,
-           CASE WHEN a.kind <> 'count' THEN a.w_sum END,
-           np.n, np.n - a.n_used, a.n_supp, a.n_est,
-           CASE WHEN a.kind = 'count' THEN a.n_used::double precision / np.n
-                WHEN a.n_w_unknown = 0 AND a.w_known > 0 THEN coalesce(a.w_sum, 0) / a.w_known END,
-           a.n_used < np.n
-      FROM agg a JOIN nparts np ON np.anc = a.anc AND np.vin = a.vin
-     ORDER BY a.anc, a.vin, a.per, a.ind;
+    SELECT c.anc, c.vin, c.per, c.ind, c.kind,
+           CASE WHEN c.kind = 'count' THEN c.total ELSE c.scale * c.ratio END,
+           CASE WHEN c.kind <> 'count' THEN c.num_sum END,
+           CASE WHEN c.kind <> 'count' THEN c.w_sum END,
+           c.n, c.n - c.n_used, c.n_supp, c.n_est,
+           CASE WHEN c.kind = 'count' THEN c.n_used::double precision / c.n
+                WHEN c.n_unknown = 0 AND c.w_all > 0 THEN coalesce(c.w_sum, 0) / c.w_all END,
+           c.n_used < c.n
+      FROM cov c
+     ORDER BY c.anc, c.vin, c.per, c.ind
+    $query$, pick, joins)
+    USING to_level, period, indicators, vintage, from_level;
 END
 $$;
 COMMENT ON FUNCTION buurtmonitor.rollup(text, integer, text[], integer, text) IS
