@@ -1,5 +1,6 @@
 -- Social score: polarity-signed z-scores averaged per area, weighted mean exactly 0.
 -- All tables here are synthetic; the expected values are hand calculations (below).
+\set SHOW_CONTEXT never
 SET extra_float_digits = 0;
 CREATE TABLE ss3 (code text, a double precision, b integer, pop integer);
 INSERT INTO ss3 VALUES ('A', 1, 10, 100), ('B', 2, 30, 200), ('C', 3, 20, 100);

@@ -1,5 +1,6 @@
 -- Priority score: min(cap, 1 - beta * s) where s <= 0, exp(-g * s) where s > 0, with g >= 0
 -- solved so that the (weighted) mean is exactly 1. Expected values are hand calculations.
+\set SHOW_CONTEXT never
 SET extra_float_digits = 0;
 -- s = -1, 0, 1 (beta 0.5): p(-1) = 1.5, p(0) = 1, excess 0.5 -> exp(-g) = 1 - 0.5 = 0.5 (g = ln 2).
 SELECT array(SELECT round(x::numeric, 12) FROM unnest(buurtmonitor.priority_scores('{-1, 0, 1}')) x) AS p;

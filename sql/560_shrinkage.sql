@@ -1,5 +1,6 @@
 -- Empirical-Bayes shrinkage of small-area rates toward the parent (IoD 2019 Appendix D style).
 -- Synthetic counts; the expected values are the hand calculation below (formula in docs/social_score.md).
+\set SHOW_CONTEXT never
 CREATE TABLE shr (code text, la text, num integer, den integer);
 INSERT INTO shr VALUES ('x', 'L', 5, 100), ('y', 'L', 20, 100), ('z', 'M', 3, 10),
                        ('q', 'M', 0, 0), ('u', 'M', NULL, 40);

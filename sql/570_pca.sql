@@ -6,6 +6,7 @@
 --   weight       x 0.281640   y 0.282263   z -0.280709   w 0.155388   (loading / sum |loading|)
 --   correlation  x 0.986962   y 0.989147   z -0.983702   w 0.544534   (loading * sdev[1])
 --   explained    0.804173 (eigenvalues 3.216694 0.775570 0.007065 0.000671; sum = 4 = k)
+\set SHOW_CONTEXT never
 CREATE TABLE pca_syn (code text PRIMARY KEY, x numeric, y integer, z double precision, w real);
 INSERT INTO pca_syn VALUES
     ('a', 2.0, 30, 9.1, 1.0), ('b', 4.0, 42, 7.7, 3.0), ('c', 3.5, 37, 8.0, 0.5),
@@ -32,6 +33,20 @@ CREATE TABLE pca_neg (u integer, v integer);
 INSERT INTO pca_neg VALUES (1, 3), (2, 1), (3, 2);
 SELECT indicator, round(loading::numeric, 6) AS loading, round(explained_variance::numeric, 6) AS explained
   FROM buurtmonitor.pca_weights('pca_neg', ARRAY['u', 'v']);
+-- PCA weights inside the social score ("weights": "pca"): the weights are |loading| from R
+-- (0.550295, 0.551513, 0.548478, 0.303613), so the result equals the social score with those
+-- weights written out (to the 6 decimals R printed: differences below 1e-5). z runs against the
+-- others, so it gets polarity -1. Area h (w NULL) is scored on x, y, z (min_share 0.5).
+SELECT max(abs(a.social_score - b.social_score)) < 1e-5 AS same_as_r_weights,
+       count(*) AS areas, count(a.social_score) AS scored
+  FROM buurtmonitor.social_score('pca_syn', '{"key": "code", "columns": ["x", "y", "z", "w"],
+                                              "polarity": {"z": -1}, "weights": "pca"}') a
+  JOIN buurtmonitor.social_score('pca_syn', '{"key": "code", "columns": ["x", "y", "z", "w"], "polarity": {"z": -1},
+                                              "weights": {"x": 0.550295, "y": 0.551513, "z": 0.548478, "w": 0.303613}}') b
+    USING (area_code);
+-- polarity that contradicts the component is refused
+SELECT * FROM buurtmonitor.social_score('pca_syn', '{"key": "code", "columns": ["x", "y", "z", "w"], "weights": "pca"}');
+SELECT * FROM buurtmonitor.social_score('pca_syn', '{"key": "code", "columns": ["x", "y", "z", "w"], "weights": "equal"}');
 -- errors
 SELECT * FROM buurtmonitor.pca_weights('pca_syn', ARRAY['x']);
 SELECT * FROM buurtmonitor.pca_weights('pca_syn', ARRAY['x', 'nope']);

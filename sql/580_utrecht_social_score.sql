@@ -6,6 +6,7 @@
 -- with Leefbaarometer pearson 0.5236 (n 692), spearman 0.5095; max p 2.391390, min p 0.200974;
 -- PCA loadings 0.406036, 0.537521, -0.531806, 0.513213, explained 0.706450).
 -- test/r_composite_oracle.sh compares all 849 scores and priorities with R to 1e-9.
+\set SHOW_CONTEXT never
 \getenv datadir BUURTMONITOR_DATA
 \set f :datadir/utrecht/kwb2022_leefbaarometer2020_ses.csv
 SET extra_float_digits = 0;

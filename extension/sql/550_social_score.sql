@@ -66,6 +66,12 @@ CREATE FUNCTION buurtmonitor._social_score_spec_numbers(spec jsonb, names text[]
 DECLARE
     k text;
 BEGIN
+    IF jsonb_typeof(coalesce(spec->'polarity', '{}')) <> 'object'
+       OR jsonb_typeof(coalesce(spec->'weights', '{}')) <> 'object' THEN
+        RAISE EXCEPTION 'polarity and weights in a social score spec must be objects (column -> number)'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Write for example "weights": {"a": 2, "b": 1}; "weights": "pca" works only with a source table.';
+    END IF;
     FOR k IN SELECT jsonb_object_keys(coalesce(spec->'polarity', '{}')) UNION ALL
              SELECT jsonb_object_keys(coalesce(spec->'weights', '{}')) LOOP
         IF NOT k = ANY (names) THEN
@@ -109,6 +115,8 @@ DECLARE
     wts      double precision[];
     core     record;
     nrow     bigint;
+    loads    double precision[];
+    agree    double precision;
 BEGIN
     PERFORM buurtmonitor._social_score_spec_check(spec,
         ARRAY['key', 'columns', 'polarity', 'weights', 'population', 'min_share', 'parent', 'impute', 'beta', 'cap']);
@@ -143,7 +151,24 @@ BEGIN
         RAISE EXCEPTION 'a column is listed twice in the social score spec'
             USING ERRCODE = 'invalid_parameter_value', HINT = 'List each indicator column once.';
     END IF;
-    SELECT * INTO pol, wts FROM buurtmonitor._social_score_spec_numbers(spec, cols, NULL);
+    IF spec->'weights' = '"pca"' THEN
+        -- weights from the first principal component: |loading|; polarity must agree with the signs
+        SELECT * INTO pol, wts FROM buurtmonitor._social_score_spec_numbers(spec - 'weights', cols, NULL);
+        SELECT array_agg(w.loading ORDER BY w.o) INTO loads
+          FROM buurtmonitor.pca_weights(source, cols) WITH ORDINALITY AS w(indicator, loading, weight, correlation, explained, n, o);
+        SELECT array_agg(abs(u.l) ORDER BY u.o) INTO wts FROM unnest(loads) WITH ORDINALITY AS u(l, o);
+        -- the component's sign is arbitrary: compare with the majority direction
+        SELECT sum(sign(u.l) * u.p) INTO agree FROM unnest(loads, pol) AS u(l, p);
+        SELECT u.x INTO c FROM unnest(loads, pol, cols) AS u(l, p, x)
+         WHERE u.l <> 0 AND sign(u.l) * u.p <> CASE WHEN agree < 0 THEN -1 ELSE 1 END LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'indicator "%" loads on the first principal component against its polarity', c
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Check the polarity of the indicator, or give explicit weights instead of "pca".';
+        END IF;
+    ELSE
+        SELECT * INTO pol, wts FROM buurtmonitor._social_score_spec_numbers(spec, cols, NULL);
+    END IF;
 
     EXECUTE format('SELECT k FROM (SELECT %1$I::text AS k FROM %2$s) s GROUP BY k HAVING count(*) > 1 OR k IS NULL LIMIT 1',
                    keycol, source) INTO dup;
@@ -196,7 +221,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION buurtmonitor.social_score(regclass, jsonb) IS
-    'Social score per area (mean of polarity-signed z-scores, weighted mean exactly 0) and priority score (weighted mean exactly 1) from a table; spec: key, columns, polarity, weights, population, min_share, parent, impute, beta, cap.';
+    'Social score per area (mean of polarity-signed z-scores, weighted mean exactly 0) and priority score (weighted mean exactly 1) from a table; spec: key, columns, polarity, weights (object or "pca"), population, min_share, parent, impute, beta, cap.';
 
 -- Social score from buurtmonitor.observations for the areas of one level and vintage.
 CREATE FUNCTION buurtmonitor.social_score(level text, period integer, indicators text[],
