@@ -99,6 +99,15 @@ UNION ALL SELECT 'G2', 2099, 2099, 'syn_b', 26
 UNION ALL SELECT code, 2099, 2099, 'syn_n', 1 FROM ssm;
 SELECT area_code, round(social_score::numeric, 6) AS s, n_observed, n_imputed, reason
   FROM buurtmonitor.social_score('buurt', 2099, ARRAY['syn_a', 'syn_b'], spec => '{"impute": "parent"}');
+-- population from an indicator: syn_p = 100, 200, 100 for A, B, C, none for D, 50 for E.
+-- D gets "population missing", E "no indicator observed"; A-C are case 3:
+-- s = -1.46088514, 0.45226702, 0.55635111
+INSERT INTO buurtmonitor.indicators (code, label, kind) VALUES ('syn_p', 'synthetic population', 'count');
+INSERT INTO buurtmonitor.observations (area_code, vintage, period, indicator, value)
+VALUES ('A', 2099, 2099, 'syn_p', 100), ('B', 2099, 2099, 'syn_p', 200), ('C', 2099, 2099, 'syn_p', 100),
+       ('E', 2099, 2099, 'syn_p', 50);
+SELECT area_code, round(social_score::numeric, 6) AS s, n_observed, reason
+  FROM buurtmonitor.social_score('buurt', 2099, ARRAY['syn_a', 'syn_b'], spec => '{"population": "syn_p"}');
 -- without imputation it equals case 4a
 SELECT area_code, round(social_score::numeric, 6) AS s
   FROM buurtmonitor.social_score('buurt', 2099, ARRAY['syn_a', 'syn_b']);
@@ -134,7 +143,7 @@ SELECT * FROM buurtmonitor.social_score('buurt', 2099, ARRAY['syn_a', 'syn_n']);
 SELECT * FROM buurtmonitor.social_score('buurt', 2099, ARRAY['syn_a', 'nope']);
 SELECT * FROM buurtmonitor.social_score('buurt', 2099, ARRAY[]::text[]);
 -- clean up (the synthetic areas, observations and indicators, and the tables)
-DELETE FROM buurtmonitor.observations WHERE vintage = 2099 AND indicator IN ('syn_a', 'syn_b', 'syn_n');
+DELETE FROM buurtmonitor.observations WHERE vintage = 2099 AND indicator IN ('syn_a', 'syn_b', 'syn_n', 'syn_p');
 DELETE FROM buurtmonitor.areas WHERE vintage = 2099 AND code IN ('A', 'B', 'C', 'D', 'E', 'G1', 'G2');
-DELETE FROM buurtmonitor.indicators WHERE code IN ('syn_a', 'syn_b', 'syn_n');
+DELETE FROM buurtmonitor.indicators WHERE code IN ('syn_a', 'syn_b', 'syn_n', 'syn_p');
 DROP TABLE ss3, ss4, ssm, ss_empty, ss_allnull, ss_dup, ss_const, ss_negpop;
