@@ -312,36 +312,264 @@ bm_priority_scores(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(make_float8_array(p, pnull, s.n));
 }
 
-/* Weighted mean and standard deviation of column j over the rows with have[]. */
+/* The data of one social-score call, in C arrays (row-major n x k matrices). */
+typedef struct SocialData
+{
+	int			n;				/* areas */
+	int			k;				/* indicators */
+	Datum	   *names;			/* k indicator names (text), for messages */
+	Float8Array x;				/* observed values, n x k */
+	Float8Array imp;			/* parent values, n x k (when have_imp) */
+	bool		have_imp;
+	Float8Array pol;			/* k polarities */
+	Float8Array aw;				/* k indicator weights */
+	Float8Array pop;			/* n populations (when weighted) */
+	bool		weighted;
+	double		min_share;
+	/* results and working state */
+	double	   *val;			/* value used per cell (observed or imputed) */
+	bool	   *have;			/* cell has a value and its area is scored */
+	double	   *w;				/* area weight: population or 1 */
+	bool	   *scored;
+	int		   *nobs;
+	int		   *nimp;
+	char	  **reason;			/* why an area has no score (NULL if it has one) */
+	double	   *score;
+} SocialData;
+
+/* Name of indicator j as a C string. */
+static char *
+indicator_name(const SocialData *d, int j)
+{
+	return TextDatumGetCString(d->names[j]);
+}
+
+/* Indicator weights must be finite and >= 0 (not all 0); polarities +-1. */
 static void
-column_moments(const double *x, const bool *have, const double *w, int n, int k, int j,
-			   bool weighted, double *mean, double *sd, double *count)
+check_indicator_specs(const SocialData *d)
+{
+	double		asum = 0.0;
+	int			j;
+
+	for (j = 0; j < d->k; j++)
+	{
+		if (d->aw.isnull[j] || !(d->aw.v[j] >= 0.0) || isinf(d->aw.v[j]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("weight of indicator \"%s\" must be a finite number >= 0", indicator_name(d, j)),
+					 errhint("Give non-negative weights; they are normalised to sum 1.")));
+		if (d->pol.isnull[j] || (d->pol.v[j] != 1.0 && d->pol.v[j] != -1.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("polarity of indicator \"%s\" must be 1 or -1", indicator_name(d, j)),
+					 errhint("Use 1 when a higher value is better and -1 when a higher value is worse.")));
+		asum += d->aw.v[j];
+	}
+	if (!(asum > 0.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("indicator weights are all zero"),
+				 errhint("Give at least one indicator a positive weight.")));
+}
+
+/* Every indicator needs at least one value, and values must be finite. */
+static void
+check_indicator_values(const SocialData *d)
+{
+	int			i,
+				j;
+
+	for (j = 0; j < d->k; j++)
+	{
+		bool		any = false;
+
+		for (i = 0; i < d->n; i++)
+		{
+			int			c = i * d->k + j;
+
+			if (d->x.isnull[c])
+				continue;
+			if (isnan(d->x.v[c]) || isinf(d->x.v[c]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("indicator \"%s\" has a value that is not finite", indicator_name(d, j)),
+						 errhint("Replace NaN and infinite values by NULL.")));
+			any = true;
+		}
+		if (!any)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("indicator \"%s\" is NULL in every area", indicator_name(d, j)),
+					 errhint("Drop the indicator from the specification or load its values.")));
+	}
+}
+
+/*
+ * Decide which areas are scored (population present, enough observed
+ * indicators), record the reason for the others, and fill the cells of the
+ * scored areas (imputing parent values where asked). Returns the count.
+ */
+static int
+select_scored_areas(SocialData *d)
+{
+	int			i,
+				j,
+				k = d->k,
+				nscored = 0;
+
+	for (i = 0; i < d->n; i++)
+	{
+		for (j = 0; j < k; j++)
+		{
+			d->val[i * k + j] = d->x.v[i * k + j];
+			d->nobs[i] += !d->x.isnull[i * k + j];
+		}
+		d->w[i] = 1.0;
+		if (d->weighted)
+		{
+			if (d->pop.isnull[i])
+			{
+				d->reason[i] = "population missing";
+				continue;
+			}
+			if (!(d->pop.v[i] >= 0.0) || isinf(d->pop.v[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("population of area %d is %g; populations must be finite and not negative",
+								i + 1, d->pop.v[i]),
+						 errhint("Fix the population column or leave out the population weighting.")));
+			d->w[i] = d->pop.v[i];
+		}
+		if (d->nobs[i] == 0)
+		{
+			d->reason[i] = "no indicator observed";
+			continue;
+		}
+		/* small tolerance so that 2 of 3 passes min_share 0.6667 */
+		if (d->nobs[i] < d->min_share * k - 1e-9)
+		{
+			d->reason[i] = psprintf("%d of %d indicators observed, below min_share %g",
+									d->nobs[i], k, d->min_share);
+			continue;
+		}
+		d->scored[i] = true;
+		nscored++;
+		for (j = 0; j < k; j++)
+		{
+			int			c = i * k + j;
+
+			d->have[c] = !d->x.isnull[c];
+			/* imputation fills gaps of scored areas only; it never makes an area pass */
+			if (!d->have[c] && d->have_imp && !d->imp.isnull[c])
+			{
+				d->have[c] = true;
+				d->val[c] = d->imp.v[c];
+				d->nimp[i]++;
+			}
+		}
+	}
+	return nscored;
+}
+
+/* Weighted mean and standard deviation of column j over the cells with have[]. */
+static void
+column_moments(const SocialData *d, int j, double *mean, double *sd)
 {
 	double		sw = 0.0,
 				swx = 0.0,
 				ss = 0.0;
-	int			i;
+	int			i,
+				k = d->k;
 
-	for (i = 0; i < n; i++)
-		if (have[i * k + j])
+	for (i = 0; i < d->n; i++)
+		if (d->have[i * k + j])
 		{
-			sw += w[i];
-			swx += w[i] * x[i * k + j];
+			sw += d->w[i];
+			swx += d->w[i] * d->val[i * k + j];
 		}
-	*count = sw;
 	*mean = sw > 0 ? swx / sw : 0.0;
-	for (i = 0; i < n; i++)
-		if (have[i * k + j])
+	for (i = 0; i < d->n; i++)
+		if (d->have[i * k + j])
 		{
-			double		d = x[i * k + j] - *mean;
+			double		dev = d->val[i * k + j] - *mean;
 
-			ss += w[i] * d * d;
+			ss += d->w[i] * dev * dev;
 		}
 	/* unweighted: sample sd (n - 1), as R's sd() and scale(); weighted: divide by the total weight */
-	if (weighted)
+	if (d->weighted)
 		*sd = sw > 0 ? sqrt(ss / sw) : 0.0;
 	else
 		*sd = sw > 1 ? sqrt(ss / (sw - 1.0)) : 0.0;
+}
+
+/* score_i = weighted mean of the polarity-signed z-scores area i has. */
+static void
+average_z_scores(SocialData *d)
+{
+	double	   *num = palloc0(sizeof(double) * d->n);
+	double	   *den = palloc0(sizeof(double) * d->n);
+	int			i,
+				j,
+				k = d->k;
+
+	for (j = 0; j < k; j++)
+	{
+		double		mean,
+					sd;
+
+		if (d->aw.v[j] == 0.0)
+			continue;
+		column_moments(d, j, &mean, &sd);
+		if (!(sd > 0.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("indicator \"%s\" has no spread over the scored areas (standard deviation 0)",
+							indicator_name(d, j)),
+					 errhint("Drop the indicator: a constant cannot be standardised.")));
+		for (i = 0; i < d->n; i++)
+			if (d->have[i * k + j])
+			{
+				num[i] += d->aw.v[j] * d->pol.v[j] * (d->val[i * k + j] - mean) / sd;
+				den[i] += d->aw.v[j];
+			}
+	}
+	for (i = 0; i < d->n; i++)
+	{
+		if (!d->scored[i])
+			continue;
+		if (den[i] > 0.0)
+			d->score[i] = num[i] / den[i];
+		else
+		{
+			/* only zero-weight indicators observed: nothing to average */
+			d->scored[i] = false;
+			d->reason[i] = "only indicators with weight 0 observed";
+		}
+	}
+}
+
+/* Subtract the weighted mean of the scores, so that it is 0. */
+static void
+centre_scores(SocialData *d)
+{
+	double		sw = 0.0,
+				sws = 0.0;
+	int			i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->scored[i])
+		{
+			sw += d->w[i];
+			sws += d->w[i] * d->score[i];
+		}
+	if (!(sw > 0.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the scored areas have total population 0"),
+				 errhint("Check the population column.")));
+	for (i = 0; i < d->n; i++)
+		if (d->scored[i])
+			d->score[i] -= sws / sw;
 }
 
 /*
@@ -351,43 +579,19 @@ column_moments(const double *x, const bool *have, const double *w, int n, int k,
  *		-> (score float8[], priority float8[], n_observed int4[], n_imputed int4[], reason text[])
  *
  * values: n x k observed values; imputed: n x k parent values used where a
- * value is missing (or NULL for no imputation); population: n weights or NULL;
- * names: the k indicator names, for messages.
+ * value is missing (or NULL for no imputation); population: n weights or NULL
+ * for equal weights; names: the k indicator names, for messages.
  */
 Datum
 bm_social_score_core(PG_FUNCTION_ARGS)
 {
-	Float8Array x,
-				imp,
-				pol,
-				aw,
-				pop;
-	bool		have_imp = !PG_ARGISNULL(1);
-	bool		weighted = !PG_ARGISNULL(4);
-	double		min_share = PG_GETARG_FLOAT8(5);
-	double		beta = PG_GETARG_FLOAT8(6);
-	double		cap = PG_GETARG_FLOAT8(7);
-	ArrayType  *names_arr = PG_GETARG_ARRAYTYPE_P(8);
-	Datum	   *names;
-	int			nnames;
-	int			n,
-				k,
-				i,
-				j,
-				nscored = 0;
-	double	   *val,
-			   *w,
-			   *raw,
-			   *prio,
-				sw = 0.0,
-				swr = 0.0,
-				asum = 0.0;
-	bool	   *have,
-			   *scored,
-			   *snull;
-	int		   *nobs,
-			   *nimp;
-	char	  **reason;
+	SocialData	d;
+	double		beta,
+				cap;
+	double	   *prio;
+	bool	   *snull;
+	int			i,
+				nnames;
 	TupleDesc	tupdesc;
 	Datum		outv[5];
 	bool		outnull[5] = {false, false, false, false, false};
@@ -397,231 +601,77 @@ bm_social_score_core(PG_FUNCTION_ARGS)
 	for (i = 0; i < PG_NARGS(); i++)
 		if (PG_ARGISNULL(i) && i != 1 && i != 4)
 			elog(ERROR, "bm_social_score_core: argument %d must not be NULL", i + 1);
+	memset(&d, 0, sizeof(d));
+	d.have_imp = !PG_ARGISNULL(1);
+	d.weighted = !PG_ARGISNULL(4);
+	d.min_share = PG_GETARG_FLOAT8(5);
+	beta = PG_GETARG_FLOAT8(6);
+	cap = PG_GETARG_FLOAT8(7);
 	check_priority_params(beta, cap);
-	if (!(min_share >= 0.0 && min_share <= 1.0))
+	if (!(d.min_share >= 0.0 && d.min_share <= 1.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("min_share must lie between 0 and 1, not %g", min_share),
+				 errmsg("min_share must lie between 0 and 1, not %g", d.min_share),
 				 errhint("Give the minimum share of indicators an area must have, for example 0.75.")));
 
-	read_float8_array(PG_GETARG_ARRAYTYPE_P(0), "values", 2, &x);
-	n = x.dims[0];
-	k = x.ndim == 2 ? x.dims[1] : 0;
-	if (n == 0)
+	/* read and check the arguments' shapes */
+	read_float8_array(PG_GETARG_ARRAYTYPE_P(0), "values", 2, &d.x);
+	d.n = d.x.dims[0];
+	d.k = d.x.ndim == 2 ? d.x.dims[1] : 0;
+	if (d.n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("social score needs at least one area, the source has none"),
 				 errhint("Check the source table and its filter.")));
-	deconstruct_array(names_arr, TEXTOID, -1, false, TYPALIGN_INT, &names, NULL, &nnames);
-	read_float8_array(PG_GETARG_ARRAYTYPE_P(2), "polarity", 1, &pol);
-	read_float8_array(PG_GETARG_ARRAYTYPE_P(3), "weights", 1, &aw);
-	if (pol.n != k || aw.n != k || nnames != k)
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(8), TEXTOID, -1, false, TYPALIGN_INT, &d.names, NULL, &nnames);
+	read_float8_array(PG_GETARG_ARRAYTYPE_P(2), "polarity", 1, &d.pol);
+	read_float8_array(PG_GETARG_ARRAYTYPE_P(3), "weights", 1, &d.aw);
+	if (d.pol.n != d.k || d.aw.n != d.k || nnames != d.k)
 		elog(ERROR, "social score: %d indicator columns but %d polarities, %d weights, %d names",
-			 k, pol.n, aw.n, nnames);
-	if (have_imp)
+			 d.k, d.pol.n, d.aw.n, nnames);
+	if (d.have_imp)
 	{
-		read_float8_array(PG_GETARG_ARRAYTYPE_P(1), "imputed", 2, &imp);
-		if (imp.n != x.n)
-			elog(ERROR, "social score: imputed matrix has %d cells, values has %d", imp.n, x.n);
+		read_float8_array(PG_GETARG_ARRAYTYPE_P(1), "imputed", 2, &d.imp);
+		if (d.imp.n != d.x.n)
+			elog(ERROR, "social score: imputed matrix has %d cells, values has %d", d.imp.n, d.x.n);
 	}
-	if (weighted)
+	if (d.weighted)
 	{
-		read_float8_array(PG_GETARG_ARRAYTYPE_P(4), "population", 1, &pop);
-		if (pop.n != n)
-			elog(ERROR, "social score: %d populations for %d areas", pop.n, n);
+		read_float8_array(PG_GETARG_ARRAYTYPE_P(4), "population", 1, &d.pop);
+		if (d.pop.n != d.n)
+			elog(ERROR, "social score: %d populations for %d areas", d.pop.n, d.n);
 	}
+	check_indicator_specs(&d);
+	check_indicator_values(&d);
 
-	/* indicator weights: finite, not negative, not all zero */
-	for (j = 0; j < k; j++)
-	{
-		char	   *name = TextDatumGetCString(names[j]);
+	d.val = palloc(sizeof(double) * d.n * d.k);
+	d.have = palloc0(sizeof(bool) * d.n * d.k);
+	d.w = palloc(sizeof(double) * d.n);
+	d.scored = palloc0(sizeof(bool) * d.n);
+	d.nobs = palloc0(sizeof(int) * d.n);
+	d.nimp = palloc0(sizeof(int) * d.n);
+	d.reason = palloc0(sizeof(char *) * d.n);
+	d.score = palloc0(sizeof(double) * d.n);
 
-		if (aw.isnull[j] || !(aw.v[j] >= 0.0) || isinf(aw.v[j]))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("weight of indicator \"%s\" must be a finite number >= 0", name),
-					 errhint("Give non-negative weights; they are normalised to sum 1.")));
-		if (pol.isnull[j] || (pol.v[j] != 1.0 && pol.v[j] != -1.0))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("polarity of indicator \"%s\" must be 1 or -1", name),
-					 errhint("Use 1 when a higher value is better and -1 when a higher value is worse.")));
-		asum += aw.v[j];
-	}
-	if (!(asum > 0.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("indicator weights are all zero"),
-				 errhint("Give at least one indicator a positive weight.")));
-
-	val = palloc(sizeof(double) * n * k + 1);
-	have = palloc(sizeof(bool) * n * k + 1);
-	w = palloc(sizeof(double) * n);
-	raw = palloc0(sizeof(double) * n);
-	prio = palloc0(sizeof(double) * n);
-	scored = palloc0(sizeof(bool) * n);
-	snull = palloc(sizeof(bool) * n);
-	nobs = palloc0(sizeof(int) * n);
-	nimp = palloc0(sizeof(int) * n);
-	reason = palloc0(sizeof(char *) * n);
-
-	/* reject non-finite input; an indicator nobody has is an error */
-	for (j = 0; j < k; j++)
-	{
-		bool		any = false;
-
-		for (i = 0; i < n; i++)
-		{
-			double		v = x.v[i * k + j];
-
-			if (!x.isnull[i * k + j])
-			{
-				if (isnan(v) || isinf(v))
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("indicator \"%s\" has a value that is not finite", TextDatumGetCString(names[j])),
-							 errhint("Replace NaN and infinite values by NULL.")));
-				any = true;
-			}
-		}
-		if (!any)
-			ereport(ERROR,
-					(errcode(ERRCODE_NO_DATA_FOUND),
-					 errmsg("indicator \"%s\" is NULL in every area", TextDatumGetCString(names[j])),
-					 errhint("Drop the indicator from the specification or load its values.")));
-	}
-
-	/* which areas are scored: population present, enough observed indicators */
-	for (i = 0; i < n; i++)
-	{
-		for (j = 0; j < k; j++)
-		{
-			int			c = i * k + j;
-
-			have[c] = !x.isnull[c];
-			val[c] = x.v[c];
-			nobs[i] += have[c];
-		}
-		w[i] = 1.0;
-		if (weighted)
-		{
-			if (pop.isnull[i])
-			{
-				reason[i] = "population missing";
-				continue;
-			}
-			if (!(pop.v[i] >= 0.0) || isinf(pop.v[i]))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("population of area %d is %g; populations must be finite and not negative", i + 1, pop.v[i]),
-						 errhint("Fix the population column or leave out the population weighting.")));
-			w[i] = pop.v[i];
-		}
-		if (nobs[i] == 0)
-		{
-			reason[i] = "no indicator observed";
-			continue;
-		}
-		/* small tolerance so that 2 of 3 passes min_share 0.6667 */
-		if (nobs[i] < min_share * k - 1e-9)
-		{
-			reason[i] = psprintf("%d of %d indicators observed, below min_share %g",
-								 nobs[i], k, min_share);
-			continue;
-		}
-		scored[i] = true;
-		nscored++;
-		if (have_imp)
-			for (j = 0; j < k; j++)
-			{
-				int			c = i * k + j;
-
-				if (!have[c] && !imp.isnull[c])
-				{
-					have[c] = true;
-					val[c] = imp.v[c];
-					nimp[i]++;
-				}
-			}
-	}
-	if (nscored == 0)
+	if (select_scored_areas(&d) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("no area has enough indicators for a social score"),
 				 errhint("Lower min_share or add indicator values.")));
+	average_z_scores(&d);
+	centre_scores(&d);
 
-	/* rows not scored take no part in the standardisation */
-	for (i = 0; i < n; i++)
-		if (!scored[i])
-			for (j = 0; j < k; j++)
-				have[i * k + j] = false;
+	prio = palloc0(sizeof(double) * d.n);
+	snull = palloc(sizeof(bool) * d.n);
+	priority_from_scores(d.score, d.w, d.scored, d.n, beta, cap, prio);
+	for (i = 0; i < d.n; i++)
+		snull[i] = !d.scored[i];
 
-	/* standardise each indicator with polarity and add it to the areas' sums */
-	{
-		double	   *num = palloc0(sizeof(double) * n);
-		double	   *den = palloc0(sizeof(double) * n);
-
-		for (j = 0; j < k; j++)
-		{
-			double		mean,
-						sd,
-						count;
-
-			if (aw.v[j] == 0.0)
-				continue;
-			column_moments(val, have, w, n, k, j, weighted, &mean, &sd, &count);
-			if (!(sd > 0.0))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("indicator \"%s\" has no spread over the scored areas (standard deviation 0)",
-								TextDatumGetCString(names[j])),
-						 errhint("Drop the indicator: a constant cannot be standardised.")));
-			for (i = 0; i < n; i++)
-				if (have[i * k + j])
-				{
-					num[i] += aw.v[j] * pol.v[j] * (val[i * k + j] - mean) / sd;
-					den[i] += aw.v[j];
-				}
-		}
-		for (i = 0; i < n; i++)
-			if (scored[i])
-			{
-				if (den[i] > 0.0)
-					raw[i] = num[i] / den[i];
-				else
-				{
-					/* only zero-weight indicators observed: nothing to average */
-					scored[i] = false;
-					reason[i] = "only indicators with weight 0 observed";
-				}
-			}
-	}
-
-	/* centre: subtract the (weighted) mean so that it is exactly 0 */
-	for (i = 0; i < n; i++)
-		if (scored[i])
-		{
-			sw += w[i];
-			swr += w[i] * raw[i];
-		}
-	if (!(sw > 0.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the scored areas have total population 0"),
-				 errhint("Check the population column.")));
-	for (i = 0; i < n; i++)
-	{
-		if (scored[i])
-			raw[i] -= swr / sw;
-		snull[i] = !scored[i];
-	}
-	priority_from_scores(raw, w, scored, n, beta, cap, prio);
-
-	outv[0] = PointerGetDatum(make_float8_array(raw, snull, n));
-	outv[1] = PointerGetDatum(make_float8_array(prio, snull, n));
-	outv[2] = PointerGetDatum(make_int4_array(nobs, n));
-	outv[3] = PointerGetDatum(make_int4_array(nimp, n));
-	outv[4] = PointerGetDatum(make_text_array(reason, n));
+	outv[0] = PointerGetDatum(make_float8_array(d.score, snull, d.n));
+	outv[1] = PointerGetDatum(make_float8_array(prio, snull, d.n));
+	outv[2] = PointerGetDatum(make_int4_array(d.nobs, d.n));
+	outv[3] = PointerGetDatum(make_int4_array(d.nimp, d.n));
+	outv[4] = PointerGetDatum(make_text_array(d.reason, d.n));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), outv, outnull)));
 }
 
