@@ -1,14 +1,19 @@
 /*
  * development.c
  *		buurtmonitor.development(): per area, indicator and period the value, the
- *		comparison with a reference area, the change over time, trends and a label.
+ *		comparison with a reference area, the change over time, trends and a label;
+ *		and buurtmonitor.reference_values(), the reference values it uses.
  *
- * Flow: the arguments are checked with a few small SPI queries; the reference
- * values (computed in SQL by buurtmonitor.reference_values, the one place where
- * roll-ups for references happen) and the indicator catalogue are loaded into
- * hash tables; then the observations are read through an SPI cursor sorted by
- * indicator, area and period, one series (indicator, area) at a time, and every
- * row of the series is computed and written into the result tuplestore.
+ * Flow: the arguments are checked with a few small SPI queries; the compared
+ * areas with their reference areas (buurtmonitor.reference_areas) and the
+ * indicator catalogue are loaded into hash tables.  Then the observations of
+ * the boundary edition are read ONCE through an SPI cursor, unsorted: each row
+ * is added to its group (reference area, indicator, period: counts, running
+ * mean and variance, sums for the roll-up) and, for development(), to its
+ * series (area, indicator).  After the scan rollup_reference() turns every
+ * group into a reference value -- the one place where roll-up rules for
+ * references live -- and each series is sorted by period and computed row by
+ * row into the result tuplestore.  Memory: about 24 bytes per observation.
  *
  * Also buurtmonitor.trend(periods, values): the same OLS and Theil-Sen slopes
  * on arrays, so the trend arithmetic can be checked by hand.
@@ -33,12 +38,16 @@
 #include "significance.h"
 
 PG_FUNCTION_INFO_V1(bm_development);
+PG_FUNCTION_INFO_V1(bm_reference_values);
 PG_FUNCTION_INFO_V1(bm_trend);
 
 #define DEV_NCOLS 36
+#define REF_NCOLS 11
 #define CODE_LEN 64				/* longest area or indicator code + 1 */
 #define MAX_TREND_PERIODS 100
 #define FETCH_ROWS 10000
+#define OBS_CHUNK_BITS 16		/* observations are stored in chunks of 65536 */
+#define OBS_CHUNK (1 << OBS_CHUNK_BITS)
 
 /* Status of an observation as one character. */
 #define ST_OBSERVED 'o'
@@ -49,7 +58,9 @@ PG_FUNCTION_INFO_V1(bm_trend);
 typedef struct IndicatorInfo
 {
 	char		code[CODE_LEN];	/* hash key */
+	int32		idx;			/* position in code order */
 	char		kind;			/* c(ount), s(hare), m(ean), (sc)o(re) */
+	bool		has_base_indicator; /* denominator (share) or base (mean, score) given */
 	double		scale;
 	int			polarity;
 	double		tolerance;
@@ -57,32 +68,91 @@ typedef struct IndicatorInfo
 	bool		has_base;
 } IndicatorInfo;
 
-/* Hash key of a reference value. */
-typedef struct RefKey
+/* An area code and the roles it plays in this call. */
+typedef struct AreaEntry
 {
-	char		reference_code[CODE_LEN];
-	char		indicator[CODE_LEN];
-	int32		period;
-} RefKey;
+	char		code[CODE_LEN];	/* hash key */
+	int32		compared;		/* index among the compared areas, or -1 */
+	int32		reference;		/* index among the reference areas, or -1 */
+} AreaEntry;
 
-/* A reference value with the statistics of the compared areas. */
-typedef struct RefEntry
+/* Hash key of a group: reference area (-1: none), indicator, period. */
+typedef struct GroupKey
 {
-	RefKey		key;
+	int32		ref;
+	int32		ind;
+	int32		period;
+} GroupKey;
+
+/*
+ * A group: the compared areas' rows of one reference area, indicator and
+ * period, the reference area's own row, and (after rollup_reference) the
+ * reference value.
+ */
+typedef struct GroupEntry
+{
+	GroupKey	key;
+	int32		rows;			/* compared areas with a row */
+	int32		areas_with_value;	/* ... with a (non-suppressed) value */
+	double		mean;			/* Welford running mean and sum of squares */
+	double		m2;
+	double		sum_value;
+	double		sum_num;
+	double		sum_den;
+	double		sum_weighted;	/* sum of value * denominator */
+	int32		with_num_den;	/* rows with numerator and denominator */
+	int32		with_den;		/* rows with a value and a denominator */
+	bool		own_row;		/* the reference area's own observation */
+	bool		own_has_value;
+	double		own_value;
+	/* results, also read by the per-series computation */
 	bool		has_value;
 	double		value;
 	const char *source;			/* observed, rolled_up, suppressed or NULL */
-	bool		has_stats;
-	double		mean;
+	bool		has_stats;		/* sd defined (two or more values) */
 	double		sd;
-	int			areas_with_value;
 	bool		has_n;
 	double		n;
 	bool		has_se;
 	double		se;
-} RefEntry;
+} GroupEntry;
 
-/* One observation of a series. */
+/* Hash key and entry of a series: one compared area and one indicator. */
+typedef struct SeriesKey
+{
+	int32		area;
+	int32		ind;
+} SeriesKey;
+
+typedef struct SeriesEntry
+{
+	SeriesKey	key;
+	int32		head;			/* last stored observation; linked backwards */
+	int32		count;
+} SeriesEntry;
+
+/* A stored observation (compact: there can be millions). */
+typedef struct StoredObs
+{
+	double		value;
+	int32		next;			/* previous observation of the series, or -1 */
+	int32		sample;			/* index into the sample information, or -1 */
+	int16		period;
+	int16		vintage;
+	char		status;
+	bool		has_value;
+} StoredObs;
+
+/* Sample size and standard error of an observation, where given. */
+typedef struct SampleInfo
+{
+	bool		has_n;
+	double		n;
+	bool		has_se;
+	double		se;
+} SampleInfo;
+
+/* One observation of a series, as the per-series computation reads it. */
 typedef struct SeriesObs
 {
 	int32		period;
@@ -96,21 +166,21 @@ typedef struct SeriesObs
 	double		se;
 } SeriesObs;
 
-/* The series being read: one indicator in one area. */
+/* The series being computed: one indicator in one area. */
 typedef struct Series
 {
-	char		indicator[CODE_LEN];
-	char		area_code[CODE_LEN];
-	char	   *area_name;
-	char	   *reference_code;
-	char	   *reference_name;
+	const char *indicator;
+	const char *area_code;
+	const char *area_name;
+	const char *reference_code;
+	const char *reference_name;
+	int32		ref;			/* reference area index or -1 */
 	IndicatorInfo *info;
 	SeriesObs  *obs;
 	int			n;
-	int			cap;
 } Series;
 
-/* Arguments of development() after validation. */
+/* Arguments after validation. */
 typedef struct DevArgs
 {
 	char	   *level;
@@ -126,12 +196,34 @@ typedef struct DevArgs
 	double		alpha;
 } DevArgs;
 
-/* Everything the per-series computation needs. */
+/* Everything the scan and the per-series computation need. */
 typedef struct DevState
 {
 	DevArgs    *args;
-	HTAB	   *indicators;
-	HTAB	   *refs;
+	bool		keep_series;	/* development(): store the series */
+	/* catalogue */
+	HTAB	   *indicators;		/* code -> IndicatorInfo */
+	IndicatorInfo **ind_by_idx;
+	int			n_ind;
+	/* areas */
+	HTAB	   *areas;			/* code -> AreaEntry */
+	char	  **cmp_code;		/* compared areas, in code order */
+	char	  **cmp_name;
+	int32	   *cmp_ref;		/* their reference area, or -1 */
+	int			n_cmp;
+	char	  **ref_code;		/* reference areas */
+	char	  **ref_name;
+	int			n_ref;
+	/* groups and series */
+	HTAB	   *groups;
+	HTAB	   *series;
+	StoredObs **chunks;
+	int			n_chunks;
+	int32		n_obs;
+	SampleInfo *samples;
+	int32		n_samples;
+	int32		cap_samples;
+	/* output */
 	Tuplestorestate *tupstore;
 	TupleDesc	tupdesc;
 	MemoryContext rowcxt;		/* reset after each series */
@@ -413,25 +505,70 @@ read_args(FunctionCallInfo fcinfo, DevArgs *a)
 				 errhint("Use a significance level such as 0.05.")));
 }
 
-/* ---------- loading the catalogue and the reference values ---------- */
 
-/* Load buurtmonitor.indicators into a hash table keyed by code. */
-static HTAB *
-load_indicators(void)
+/* Read the arguments of reference_values(level, vintage, reference_level,
+ * reference_area, indicators, periods, by_code). */
+static void
+read_reference_args(FunctionCallInfo fcinfo, DevArgs *a)
+{
+	int			level_rank;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("level and vintage must not be NULL"),
+				 errhint("Pass a level such as 'buurt' and a boundary edition such as 2024.")));
+	a->level = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	level_rank = check_level(a->level, "level");
+	a->vintage = resolve_vintage(a->level, true, PG_GETARG_INT32(1));
+	a->reference_level = PG_ARGISNULL(2) ? pstrdup("gemeente") : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	a->reference_area = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	if (a->reference_area)
+		check_reference_area(a->reference_area, a->vintage);
+	else if (check_level(a->reference_level, "reference level") <= level_rank)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reference level \"%s\" is not larger than level \"%s\"",
+						a->reference_level, a->level),
+				 errhint("Compare buurten with their wijk or gemeente, or pass reference_area.")));
+	a->indicators = PG_ARGISNULL(4) ? NULL : PG_GETARG_ARRAYTYPE_P(4);
+	if (a->indicators)
+		check_indicators(a->indicators);
+	a->periods = PG_ARGISNULL(5) ? NULL : PG_GETARG_ARRAYTYPE_P(5);
+	if (a->periods)
+	{
+		int			n;
+		int32	   *p = int_array(a->periods, &n, "periods");
+
+		check_increasing(p, n, "periods");
+	}
+	a->by_code = PG_ARGISNULL(6) ? false : PG_GETARG_BOOL(6);
+	a->trend_periods = 5;
+	a->alpha = 0.05;
+}
+
+/* ---------- loading the catalogue and the areas ---------- */
+
+/* Load buurtmonitor.indicators (in code order) into a hash table and an array. */
+static void
+load_indicators(DevState *st)
 {
 	HASHCTL		ctl;
-	HTAB	   *h;
 	uint64		i;
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = CODE_LEN;
 	ctl.entrysize = sizeof(IndicatorInfo);
 	ctl.hcxt = CurrentMemoryContext;
-	h = hash_create("buurtmonitor indicators", 256, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	st->indicators = hash_create("buurtmonitor indicators", 256, &ctl,
+								 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 
-	if (SPI_execute("SELECT code, kind, scale, polarity, tolerance FROM buurtmonitor.indicators",
+	if (SPI_execute("SELECT code, kind, scale, polarity, tolerance, denominator IS NOT NULL "
+					"FROM buurtmonitor.indicators ORDER BY code COLLATE \"C\"",
 					true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read buurtmonitor.indicators");
+	st->n_ind = (int) SPI_processed;
+	st->ind_by_idx = palloc(sizeof(IndicatorInfo *) * Max(st->n_ind, 1));
 	for (i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
@@ -442,19 +579,22 @@ load_indicators(void)
 		IndicatorInfo *e;
 
 		copy_code(key, SPI_getvalue(tup, td, 1), "indicator");
-		e = hash_search(h, key, HASH_ENTER, NULL);
+		e = hash_search(st->indicators, key, HASH_ENTER, NULL);
+		e->idx = (int32) i;
 		/* kind: count, share, mean, score -> c, s, m, o */
 		e->kind = (strcmp(kind, "score") == 0) ? 'o' : kind[0];
 		e->scale = DatumGetFloat8(SPI_getbinval(tup, td, 3, &isnull));
 		e->polarity = DatumGetInt16(SPI_getbinval(tup, td, 4, &isnull));
 		e->tolerance = DatumGetFloat8(SPI_getbinval(tup, td, 5, &isnull));
+		e->has_base_indicator = DatumGetBool(SPI_getbinval(tup, td, 6, &isnull));
 		e->has_base = false;
+		st->ind_by_idx[i] = e;
 	}
 	SPI_freetuptable(SPI_tuptable);
-	return h;
 }
 
-/* Bind the seven arguments of reference_values() (and the stream query). */
+/* Bind the seven arguments shared by the SQL helpers: level, vintage,
+ * reference_level, reference_area, indicators, periods, by_code. */
 static void
 bind_args(DevArgs *a, Oid *types, Datum *values, char *nulls)
 {
@@ -477,88 +617,433 @@ bind_args(DevArgs *a, Oid *types, Datum *values, char *nulls)
 	values[6] = BoolGetDatum(a->by_code);
 }
 
-/*
- * Load buurtmonitor.reference_values() into a hash table, and set each
- * indicator's default base period (its first period among the compared areas).
- */
-static HTAB *
-load_references(DevArgs *a, HTAB *indicators)
+/* Find or add an area code in the area hash. */
+static AreaEntry *
+area_entry(DevState *st, const char *code)
 {
+	char		key[CODE_LEN];
+	bool		found;
+	AreaEntry  *e;
+
+	copy_code(key, code, "area");
+	e = hash_search(st->areas, key, HASH_ENTER, &found);
+	if (!found)
+	{
+		e->compared = -1;
+		e->reference = -1;
+	}
+	return e;
+}
+
+/*
+ * Load the compared areas (in code order) and their reference areas from
+ * buurtmonitor.reference_areas() into arrays and the area hash.
+ */
+static void
+load_areas(DevState *st)
+{
+	DevArgs    *a = st->args;
 	HASHCTL		ctl;
-	HTAB	   *h;
-	Oid			types[7];
-	Datum		values[7];
+	Oid			types[4];
+	Datum		values[4];
 	char		nulls[8] = "       ";
+	Oid			t7[7];
+	Datum		v7[7];
 	uint64		i;
 
 	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(RefKey);
-	ctl.entrysize = sizeof(RefEntry);
+	ctl.keysize = CODE_LEN;
+	ctl.entrysize = sizeof(AreaEntry);
 	ctl.hcxt = CurrentMemoryContext;
-	h = hash_create("buurtmonitor reference values", 4096, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	st->areas = hash_create("buurtmonitor areas", 16384, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 
-	bind_args(a, types, values, nulls);
-	if (SPI_execute_with_args("SELECT reference_code, indicator, period, value, source, areas, "
-							  "areas_with_value, areas_mean, areas_sd, n, se "
-							  "FROM buurtmonitor.reference_values($1, $2, $3, $4, $5, $6, $7)",
-							  7, types, values, nulls, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not compute the reference values");
+	bind_args(a, t7, v7, nulls);
+	memcpy(types, t7, sizeof(types));
+	memcpy(values, v7, sizeof(values));
+	if (SPI_execute_with_args("SELECT area_code, area_name, reference_code, reference_name "
+							  "FROM buurtmonitor.reference_areas($1, $2, $3, $4) "
+							  "ORDER BY area_code COLLATE \"C\"",
+							  4, types, values, nulls, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the compared areas");
 
+	st->n_cmp = (int) SPI_processed;
+	st->cmp_code = palloc(sizeof(char *) * Max(st->n_cmp, 1));
+	st->cmp_name = palloc(sizeof(char *) * Max(st->n_cmp, 1));
+	st->cmp_ref = palloc(sizeof(int32) * Max(st->n_cmp, 1));
+	st->ref_code = palloc(sizeof(char *) * Max(st->n_cmp, 1));
+	st->ref_name = palloc(sizeof(char *) * Max(st->n_cmp, 1));
+	st->n_ref = 0;
 	for (i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	td = SPI_tuptable->tupdesc;
-		bool		isnull;
-		char	   *ref = SPI_getvalue(tup, td, 1);
-		char	   *ind = SPI_getvalue(tup, td, 2);
-		int32		period = DatumGetInt32(SPI_getbinval(tup, td, 3, &isnull));
-		int32		areas = DatumGetInt32(SPI_getbinval(tup, td, 6, &isnull));
-		IndicatorInfo *info;
-		char		ikey[CODE_LEN];
-		RefKey		key;
-		RefEntry   *e;
-		Datum		d;
-		char	   *source;
+		char	   *ref = SPI_getvalue(tup, td, 3);
+		AreaEntry  *e = area_entry(st, SPI_getvalue(tup, td, 1));
 
-		copy_code(ikey, ind, "indicator");
-		info = hash_search(indicators, ikey, HASH_FIND, NULL);
-		/* default base period: the first period in which a compared area has a row */
-		if (info && areas > 0 && (!info->has_base || period < info->base_period))
+		e->compared = (int32) i;
+		st->cmp_code[i] = pstrdup(e->code);
+		st->cmp_name[i] = SPI_getvalue(tup, td, 2);
+		st->cmp_ref[i] = -1;
+		if (ref != NULL)
 		{
-			info->has_base = true;
-			info->base_period = period;
-		}
-		if (ref == NULL)
-			continue;			/* compared areas without a reference area */
+			AreaEntry  *r = area_entry(st, ref);
 
-		memset(&key, 0, sizeof(key));
-		copy_code(key.reference_code, ref, "area");
-		strlcpy(key.indicator, ikey, CODE_LEN);
-		key.period = period;
-		e = hash_search(h, &key, HASH_ENTER, NULL);
-		d = SPI_getbinval(tup, td, 4, &isnull);
-		e->has_value = !isnull;
-		e->value = isnull ? 0.0 : DatumGetFloat8(d);
-		source = SPI_getvalue(tup, td, 5);
-		/* keep static strings: the SPI copies are freed below */
-		e->source = source == NULL ? NULL :
-			strcmp(source, "observed") == 0 ? "observed" :
-			strcmp(source, "rolled_up") == 0 ? "rolled_up" : "suppressed";
-		e->areas_with_value = DatumGetInt32(SPI_getbinval(tup, td, 7, &isnull));
-		d = SPI_getbinval(tup, td, 8, &isnull);
-		e->mean = isnull ? 0.0 : DatumGetFloat8(d);
-		d = SPI_getbinval(tup, td, 9, &isnull);
-		e->has_stats = !isnull;
-		e->sd = isnull ? 0.0 : DatumGetFloat8(d);
-		d = SPI_getbinval(tup, td, 10, &isnull);
-		e->has_n = !isnull;
-		e->n = isnull ? 0.0 : DatumGetFloat8(d);
-		d = SPI_getbinval(tup, td, 11, &isnull);
-		e->has_se = !isnull;
-		e->se = isnull ? 0.0 : DatumGetFloat8(d);
+			if (r->reference < 0)
+			{
+				r->reference = st->n_ref;
+				st->ref_code[st->n_ref] = pstrdup(r->code);
+				st->ref_name[st->n_ref] = SPI_getvalue(tup, td, 4);
+				st->n_ref++;
+			}
+			st->cmp_ref[i] = r->reference;
+		}
 	}
-	SPI_freetuptable(SPI_tuptable);
-	return h;
+	/* SPI_getvalue results live in the SPI procedure context; keep the tuptable */
+}
+
+/* ---------- the scan ---------- */
+
+/* The observations of the boundary edition with their sample information, unsorted. */
+static const char *scan_sql =
+"SELECT o.area_code, o.indicator, o.period, o.value, o.status, o.vintage, "
+"       o.numerator, o.denominator, s.n, s.se "
+"  FROM buurtmonitor.vintage_observations($2, $7) o "
+"  LEFT JOIN buurtmonitor.sample_sizes s ON s.area_code = o.area_code AND s.vintage = o.vintage "
+"       AND s.period = o.period AND s.indicator = o.indicator "
+" WHERE ($5 IS NULL OR o.indicator = ANY ($5)) AND ($6 IS NULL OR o.period = ANY ($6))";
+
+/* Does a text datum equal a C string? */
+static bool
+text_eq(Datum d, const char *s)
+{
+	text	   *t = DatumGetTextPP(d);
+	size_t		len = VARSIZE_ANY_EXHDR(t);
+
+	return s != NULL && strlen(s) == len && memcmp(VARDATA_ANY(t), s, len) == 0;
+}
+
+/* Nullable float8 column. */
+static bool
+float_col(HeapTuple tup, TupleDesc td, int col, double *v)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, td, col, &isnull);
+
+	*v = isnull ? 0.0 : DatumGetFloat8(d);
+	return !isnull;
+}
+
+/* The group of a reference area, indicator and period (created if new). */
+static GroupEntry *
+group_entry(DevState *st, int32 ref, int32 ind, int32 period)
+{
+	GroupKey	key;
+	bool		found;
+	GroupEntry *g;
+
+	memset(&key, 0, sizeof(key));
+	key.ref = ref;
+	key.ind = ind;
+	key.period = period;
+	g = hash_search(st->groups, &key, HASH_ENTER, &found);
+	if (!found)
+		memset(((char *) g) + sizeof(GroupKey), 0, sizeof(GroupEntry) - sizeof(GroupKey));
+	return g;
+}
+
+/* Append an observation to its series. */
+static void
+store_obs(DevState *st, int32 area, int32 ind, int32 period, int32 vintage, char status,
+		  bool has_value, double value, int32 sample)
+{
+	SeriesKey	key;
+	bool		found;
+	SeriesEntry *s;
+	StoredObs  *o;
+	int32		idx = st->n_obs;
+
+	if ((idx >> OBS_CHUNK_BITS) >= st->n_chunks)
+	{
+		if (idx == PG_INT32_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many observations for one development() call"),
+					 errhint("Select fewer indicators or periods.")));
+		st->chunks = repalloc(st->chunks, sizeof(StoredObs *) * (st->n_chunks + 1));
+		st->chunks[st->n_chunks++] = palloc(sizeof(StoredObs) * OBS_CHUNK);
+	}
+	memset(&key, 0, sizeof(key));
+	key.area = area;
+	key.ind = ind;
+	s = hash_search(st->series, &key, HASH_ENTER, &found);
+	if (!found)
+	{
+		s->head = -1;
+		s->count = 0;
+	}
+	o = &st->chunks[idx >> OBS_CHUNK_BITS][idx & (OBS_CHUNK - 1)];
+	o->value = value;
+	o->has_value = has_value;
+	o->period = (int16) period;
+	o->vintage = (int16) vintage;
+	o->status = status;
+	o->sample = sample;
+	o->next = s->head;
+	s->head = idx;
+	s->count++;
+	st->n_obs++;
+}
+
+/* Keep an observation's sample information; returns its index or -1. */
+static int32
+store_sample(DevState *st, bool has_n, double n, bool has_se, double se)
+{
+	if (!has_n && !has_se)
+		return -1;
+	if (st->n_samples == st->cap_samples)
+	{
+		st->cap_samples = st->cap_samples ? st->cap_samples * 2 : 64;
+		st->samples = st->samples ? repalloc(st->samples, sizeof(SampleInfo) * st->cap_samples)
+			: palloc(sizeof(SampleInfo) * st->cap_samples);
+	}
+	st->samples[st->n_samples].has_n = has_n;
+	st->samples[st->n_samples].n = n;
+	st->samples[st->n_samples].has_se = has_se;
+	st->samples[st->n_samples].se = se;
+	return st->n_samples++;
+}
+
+/* Add one compared area's row to its group (counts, Welford mean/variance, sums). */
+static void
+add_to_group(GroupEntry *g, bool has_value, double value, bool has_num, double num,
+			 bool has_den, double den)
+{
+	g->rows++;
+	if (has_value)
+	{
+		double		delta = value - g->mean;
+
+		g->areas_with_value++;
+		g->mean += delta / g->areas_with_value;
+		g->m2 += delta * (value - g->mean);
+		g->sum_value += value;
+		if (has_den)
+		{
+			g->sum_weighted += value * den;
+			g->with_den++;
+		}
+	}
+	if (has_num)
+		g->sum_num += num;
+	if (has_den)
+		g->sum_den += den;
+	if (has_num && has_den)
+		g->with_num_den++;
+}
+
+/*
+ * Read the observations once: group rows of compared areas by reference area,
+ * indicator and period; note reference areas' own rows; store the series.
+ */
+static void
+scan_observations(DevState *st)
+{
+	Oid			types[7];
+	Datum		values[7];
+	char		nulls[8] = "       ";
+	Portal		portal;
+	AreaEntry  *area = NULL;	/* cache: consecutive rows share area and indicator */
+	IndicatorInfo *ind = NULL;
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(GroupKey);
+	ctl.entrysize = sizeof(GroupEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	st->groups = hash_create("buurtmonitor groups", 4096, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(SeriesKey);
+	ctl.entrysize = sizeof(SeriesEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	st->series = hash_create("buurtmonitor series", 65536, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	st->chunks = palloc(sizeof(StoredObs *));
+
+	bind_args(st->args, types, values, nulls);
+	portal = SPI_cursor_open_with_args(NULL, scan_sql, 7, types, values, nulls, true, 0);
+	for (;;)
+	{
+		uint64		i;
+
+		SPI_cursor_fetch(portal, true, FETCH_ROWS);
+		if (SPI_processed == 0)
+			break;
+		for (i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			TupleDesc	td = SPI_tuptable->tupdesc;
+			bool		isnull;
+			Datum		d;
+			int32		period,
+						vintage;
+			double		value,
+						num,
+						den,
+						n,
+						se;
+			bool		has_value,
+						has_num,
+						has_den,
+						has_n,
+						has_se;
+			char		status;
+
+			d = SPI_getbinval(tup, td, 1, &isnull);
+			if (area == NULL || !text_eq(d, area->code))
+			{
+				char		key[CODE_LEN];
+				char	   *code = TextDatumGetCString(d);
+
+				if (strlen(code) >= CODE_LEN)
+					continue;	/* longer than any area we look at */
+				strlcpy(key, code, CODE_LEN);
+				pfree(code);
+				area = hash_search(st->areas, key, HASH_FIND, NULL);
+				if (area == NULL)
+					continue;	/* neither compared nor a reference */
+			}
+			d = SPI_getbinval(tup, td, 2, &isnull);
+			if (ind == NULL || !text_eq(d, ind->code))
+			{
+				char	   *code = TextDatumGetCString(d);
+
+				ind = strlen(code) < CODE_LEN ? hash_search(st->indicators, code, HASH_FIND, NULL) : NULL;
+				pfree(code);
+				if (ind == NULL)
+					elog(ERROR, "indicator of an observation is missing from the catalogue");
+			}
+			period = DatumGetInt32(SPI_getbinval(tup, td, 3, &isnull));
+			has_value = float_col(tup, td, 4, &value);
+			status = VARDATA_ANY(DatumGetTextPP(SPI_getbinval(tup, td, 5, &isnull)))[0];
+			if (status == ST_SUPPRESSED)
+				has_value = false;
+			vintage = DatumGetInt32(SPI_getbinval(tup, td, 6, &isnull));
+			has_num = float_col(tup, td, 7, &num);
+			has_den = float_col(tup, td, 8, &den);
+			has_n = float_col(tup, td, 9, &n);
+			has_se = float_col(tup, td, 10, &se);
+
+			if (area->compared >= 0)
+			{
+				int32		ref = st->cmp_ref[area->compared];
+
+				if (!ind->has_base || period < ind->base_period)
+				{
+					ind->has_base = true;
+					ind->base_period = period;
+				}
+				add_to_group(group_entry(st, ref, ind->idx, period),
+							 has_value, value, has_num, num, has_den, den);
+				if (st->keep_series)
+					store_obs(st, area->compared, ind->idx, period, vintage, status,
+							  has_value, value, store_sample(st, has_n, n, has_se, se));
+			}
+			if (area->reference >= 0)
+			{
+				GroupEntry *g = group_entry(st, area->reference, ind->idx, period);
+
+				g->own_row = true;
+				g->own_has_value = has_value;
+				g->own_value = value;
+				g->has_n = has_n;
+				g->n = n;
+				g->has_se = has_se;
+				g->se = se;
+			}
+		}
+		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_cursor_close(portal);
+}
+
+/*
+ * THE place where reference values are computed.  Per reference area,
+ * indicator and period: the reference area's own observation when it has one
+ * (also when it is suppressed: then NULL, never a roll-up that would reveal
+ * it); otherwise the roll-up of the compared areas inside it: counts summed,
+ * shares and means as scale * sum(numerator) / sum(denominator) (ratio of
+ * sums), shares, means and scores with a base weighted by it, scores without a
+ * base as the plain mean; NULL when a part is suppressed or lacks its
+ * numerator/denominator.  Also the sample standard deviation of the compared
+ * areas' values, for z-scores.
+ */
+static void
+rollup_reference(GroupEntry *g, const IndicatorInfo *info)
+{
+	g->has_stats = g->areas_with_value >= 2;
+	g->sd = g->has_stats ? sqrt(g->m2 / (g->areas_with_value - 1)) : 0.0;
+	g->has_value = false;
+	g->source = NULL;
+	if (g->key.ref < 0)
+		return;					/* compared areas without a reference area */
+	if (g->own_row)
+	{
+		g->has_value = g->own_has_value;
+		g->value = g->own_value;
+		g->source = g->own_has_value ? "observed" : "suppressed";
+		return;
+	}
+	if (g->rows == 0 || g->areas_with_value < g->rows)
+		return;					/* a part is suppressed */
+	if (info->kind == 'c')
+	{
+		g->value = g->sum_value;
+		g->has_value = true;
+	}
+	else if ((info->kind == 's' || info->kind == 'm') && g->with_num_den == g->rows && g->sum_den > 0)
+	{
+		g->value = info->scale * g->sum_num / g->sum_den;	/* ratio of sums */
+		g->has_value = true;
+	}
+	else if (info->kind != 'c' && g->with_den == g->rows && g->sum_den > 0)
+	{
+		g->value = g->sum_weighted / g->sum_den;	/* weighted by the base */
+		g->has_value = true;
+	}
+	else if (info->kind == 'o' && !info->has_base_indicator)
+	{
+		g->value = g->mean;
+		g->has_value = true;
+	}
+	if (g->has_value)
+		g->source = "rolled_up";
+}
+
+/* Compute every group's reference value. */
+static void
+rollup_all(DevState *st)
+{
+	HASH_SEQ_STATUS hs;
+	GroupEntry *g;
+
+	hash_seq_init(&hs, st->groups);
+	while ((g = hash_seq_search(&hs)) != NULL)
+		rollup_reference(g, st->ind_by_idx[g->key.ind]);
+}
+
+/* The group entry of a series at a period, or NULL. */
+static GroupEntry *
+find_ref(DevState *st, Series *s, int32 period)
+{
+	GroupKey	key;
+
+	if (s->ref < 0)
+		return NULL;
+	memset(&key, 0, sizeof(key));
+	key.ref = s->ref;
+	key.ind = s->info->idx;
+	key.period = period;
+	return hash_search(st->groups, &key, HASH_FIND, NULL);
 }
 
 /* ---------- per-series computation ---------- */
@@ -618,22 +1103,6 @@ difference_p(const IndicatorInfo *info,
 	}
 	return false;
 }
-
-/* Find the reference entry of a series at a period, or NULL. */
-static RefEntry *
-find_ref(DevState *st, Series *s, int32 period)
-{
-	RefKey		key;
-
-	if (s->reference_code == NULL)
-		return NULL;
-	memset(&key, 0, sizeof(key));
-	strlcpy(key.reference_code, s->reference_code, CODE_LEN);
-	strlcpy(key.indicator, s->indicator, CODE_LEN);
-	key.period = period;
-	return hash_search(st->refs, &key, HASH_FIND, NULL);
-}
-
 /* Set output column c to a float8. */
 #define SET_F(c, v) do { values[c] = Float8GetDatum(v); nulls[c] = false; } while (0)
 #define SET_I(c, v) do { values[c] = Int32GetDatum(v); nulls[c] = false; } while (0)
@@ -668,7 +1137,7 @@ emit_series(DevState *st, Series *s)
 		bool		nulls[DEV_NCOLS];
 		SeriesObs  *o = &s->obs[i];
 		SeriesObs  *prev = i > 0 ? &s->obs[i - 1] : NULL;
-		RefEntry   *ref = find_ref(st, s, o->period);
+		GroupEntry *ref = find_ref(st, s, o->period);
 		bool		has_ref = ref && ref->has_value;
 		bool		has_diff = has_ref && o->has_value;
 		const char *label = NULL;
@@ -810,158 +1279,119 @@ emit_series(DevState *st, Series *s)
 	MemoryContextReset(st->rowcxt);
 }
 
-/* ---------- streaming the observations ---------- */
 
-/* Does a text datum equal a C string? */
-static bool
-text_eq(Datum d, const char *s)
+/* ---------- emitting the series ---------- */
+
+/* qsort comparator for series: by indicator, then area (both in code order). */
+static int
+cmp_series(const void *a, const void *b)
 {
-	text	   *t = DatumGetTextPP(d);
-	size_t		len = VARSIZE_ANY_EXHDR(t);
+	const SeriesEntry *x = *(SeriesEntry *const *) a;
+	const SeriesEntry *y = *(SeriesEntry *const *) b;
 
-	return strlen(s) == len && memcmp(VARDATA_ANY(t), s, len) == 0;
+	if (x->key.ind != y->key.ind)
+		return x->key.ind < y->key.ind ? -1 : 1;
+	return (x->key.area > y->key.area) - (x->key.area < y->key.area);
 }
 
-/* Nullable text column as a string in the given context, or NULL. */
-static char *
-text_col(HeapTuple tup, TupleDesc td, int col, MemoryContext cxt)
+/* qsort comparator for the observations of one series: by period. */
+static int
+cmp_obs(const void *a, const void *b)
 {
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, td, col, &isnull);
-	MemoryContext old;
-	char	   *s;
+	int32		x = ((const SeriesObs *) a)->period;
+	int32		y = ((const SeriesObs *) b)->period;
 
-	if (isnull)
-		return NULL;
-	old = MemoryContextSwitchTo(cxt);
-	s = TextDatumGetCString(d);
-	MemoryContextSwitchTo(old);
-	return s;
+	return (x > y) - (x < y);
 }
 
-/* Nullable float8 column. */
-static bool
-float_col(HeapTuple tup, TupleDesc td, int col, double *v)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, td, col, &isnull);
-
-	*v = isnull ? 0.0 : DatumGetFloat8(d);
-	return !isnull;
-}
-
-/* Start a new series from the row that begins it. */
+/* Sort every series by period and compute its rows. */
 static void
-start_series(DevState *st, Series *s, HeapTuple tup, TupleDesc td, MemoryContext cxt)
+emit_all_series(DevState *st)
 {
-	bool		isnull;
-	char	   *ind = TextDatumGetCString(SPI_getbinval(tup, td, 1, &isnull));
-
-	MemoryContextReset(cxt);
-	copy_code(s->indicator, ind, "indicator");
-	copy_code(s->area_code, TextDatumGetCString(SPI_getbinval(tup, td, 2, &isnull)), "area");
-	s->area_name = text_col(tup, td, 9, cxt);
-	s->reference_code = text_col(tup, td, 10, cxt);
-	s->reference_name = text_col(tup, td, 11, cxt);
-	s->info = hash_search(st->indicators, s->indicator, HASH_FIND, NULL);
-	if (s->info == NULL)
-		elog(ERROR, "indicator \"%s\" vanished from the catalogue", s->indicator);
-	s->n = 0;
-}
-
-/* Append the row's observation to the series, checking the period order. */
-static void
-add_obs(Series *s, HeapTuple tup, TupleDesc td)
-{
-	bool		isnull;
-	SeriesObs  *o;
-	text	   *status;
-
-	if (s->n == s->cap)
-	{
-		s->cap *= 2;
-		s->obs = repalloc(s->obs, sizeof(SeriesObs) * s->cap);
-	}
-	o = &s->obs[s->n];
-	o->period = DatumGetInt32(SPI_getbinval(tup, td, 3, &isnull));
-	if (s->n > 0 && o->period <= s->obs[s->n - 1].period)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("period %d of indicator \"%s\" in area \"%s\" is %s",
-						o->period, s->indicator, s->area_code,
-						o->period == s->obs[s->n - 1].period ? "duplicated" : "out of order"),
-				 errhint("Keep one observation per area, indicator and period in the chosen vintage.")));
-	o->has_value = float_col(tup, td, 4, &o->value);
-	status = DatumGetTextPP(SPI_getbinval(tup, td, 5, &isnull));
-	o->status = VARDATA_ANY(status)[0];	/* observed, suppressed, estimated */
-	if (o->status == ST_SUPPRESSED)
-		o->has_value = false;
-	o->vintage = DatumGetInt32(SPI_getbinval(tup, td, 6, &isnull));
-	o->has_n = float_col(tup, td, 7, &o->n);
-	o->has_se = float_col(tup, td, 8, &o->se);
-	s->n++;
-}
-
-/* The observations of the compared areas, one series after another. */
-static const char *stream_sql =
-"SELECT o.indicator, ra.area_code, o.period, o.value, o.status, o.vintage, s.n, s.se, "
-"       ra.area_name, ra.reference_code, ra.reference_name "
-"  FROM buurtmonitor.reference_areas($1, $2, $3, $4) ra "
-"  JOIN buurtmonitor.vintage_observations($2, $7) o ON o.area_code = ra.area_code "
-"  LEFT JOIN buurtmonitor.sample_sizes s ON s.area_code = o.area_code AND s.vintage = o.vintage "
-"       AND s.period = o.period AND s.indicator = o.indicator "
-" WHERE ($5 IS NULL OR o.indicator = ANY ($5)) AND ($6 IS NULL OR o.period = ANY ($6)) "
-" ORDER BY o.indicator, ra.area_code, o.period";
-
-/* Read the observations through a cursor and emit series as they complete. */
-static void
-stream_series(DevState *st)
-{
-	Oid			types[7];
-	Datum		values[7];
-	char		nulls[8] = "       ";
-	Portal		portal;
+	HASH_SEQ_STATUS hs;
+	SeriesEntry *e;
+	SeriesEntry **all;
+	long		n_series = hash_get_num_entries(st->series);
+	long		k = 0,
+				i;
+	int			cap = 16;
 	Series		s;
-	bool		open = false;
-	MemoryContext namecxt = AllocSetContextCreate(CurrentMemoryContext, "development series",
-												  ALLOCSET_SMALL_SIZES);
+
+	all = palloc(sizeof(SeriesEntry *) * Max(n_series, 1));
+	hash_seq_init(&hs, st->series);
+	while ((e = hash_seq_search(&hs)) != NULL)
+		all[k++] = e;
+	qsort(all, k, sizeof(SeriesEntry *), cmp_series);
 
 	memset(&s, 0, sizeof(s));
-	s.cap = 16;
-	s.obs = palloc(sizeof(SeriesObs) * s.cap);
-
-	bind_args(st->args, types, values, nulls);
-	portal = SPI_cursor_open_with_args(NULL, stream_sql, 7, types, values, nulls, true, 0);
-	for (;;)
+	s.obs = palloc(sizeof(SeriesObs) * cap);
+	for (i = 0; i < k; i++)
 	{
-		uint64		i;
+		int32		idx;
+		int			j = 0;
 
-		SPI_cursor_fetch(portal, true, FETCH_ROWS);
-		if (SPI_processed == 0)
-			break;
-		for (i = 0; i < SPI_processed; i++)
+		e = all[i];
+		if (e->count > cap)
 		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	td = SPI_tuptable->tupdesc;
-			bool		isnull;
-
-			if (!open ||
-				!text_eq(SPI_getbinval(tup, td, 2, &isnull), s.area_code) ||
-				!text_eq(SPI_getbinval(tup, td, 1, &isnull), s.indicator))
-			{
-				if (open)
-					emit_series(st, &s);
-				start_series(st, &s, tup, td, namecxt);
-				open = true;
-			}
-			add_obs(&s, tup, td);
+			cap = e->count;
+			s.obs = repalloc(s.obs, sizeof(SeriesObs) * cap);
 		}
-		SPI_freetuptable(SPI_tuptable);
-		CHECK_FOR_INTERRUPTS();
-	}
-	if (open)
+		for (idx = e->head; idx >= 0; j++)
+		{
+			StoredObs  *o = &st->chunks[idx >> OBS_CHUNK_BITS][idx & (OBS_CHUNK - 1)];
+			SeriesObs  *so = &s.obs[j];
+
+			so->period = o->period;
+			so->vintage = o->vintage;
+			so->status = o->status;
+			so->has_value = o->has_value;
+			so->value = o->value;
+			so->has_n = so->has_se = false;
+			if (o->sample >= 0)
+			{
+				SampleInfo *si = &st->samples[o->sample];
+
+				so->has_n = si->has_n;
+				so->n = si->n;
+				so->has_se = si->has_se;
+				so->se = si->se;
+			}
+			idx = o->next;
+		}
+		s.n = j;
+		qsort(s.obs, s.n, sizeof(SeriesObs), cmp_obs);
+		s.info = st->ind_by_idx[e->key.ind];
+		s.indicator = s.info->code;
+		s.area_code = st->cmp_code[e->key.area];
+		s.area_name = st->cmp_name[e->key.area];
+		s.ref = st->cmp_ref[e->key.area];
+		s.reference_code = s.ref >= 0 ? st->ref_code[s.ref] : NULL;
+		s.reference_name = s.ref >= 0 ? st->ref_name[s.ref] : NULL;
+		for (j = 1; j < s.n; j++)
+			if (s.obs[j].period == s.obs[j - 1].period)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_EXCEPTION),
+						 errmsg("period %d of indicator \"%s\" in area \"%s\" is duplicated",
+								s.obs[j].period, s.indicator, s.area_code),
+						 errhint("Keep one observation per area, indicator and period in the chosen vintage.")));
 		emit_series(st, &s);
-	SPI_cursor_close(portal);
+		if ((i & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/* Common start of both set-returning functions: SPI, catalogue, areas, scan. */
+static void
+prepare(DevState *st, DevArgs *args, bool keep_series)
+{
+	st->args = args;
+	st->keep_series = keep_series;
+	st->rowcxt = AllocSetContextCreate(CurrentMemoryContext, "development rows", ALLOCSET_DEFAULT_SIZES);
+	st->slopes = palloc(sizeof(double) * MAX_TREND_PERIODS * (MAX_TREND_PERIODS - 1) / 2);
+	load_indicators(st);
+	load_areas(st);
+	scan_observations(st);
+	rollup_all(st);
 }
 
 /*
@@ -979,25 +1409,124 @@ bm_development(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-
 	memset(&args, 0, sizeof(args));
 	read_args(fcinfo, &args);
-
 	memset(&st, 0, sizeof(st));
-	st.args = &args;
 	st.tupstore = rsinfo->setResult;
 	st.tupdesc = rsinfo->setDesc;
-	st.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "development rows", ALLOCSET_DEFAULT_SIZES);
-	st.slopes = palloc(sizeof(double) * MAX_TREND_PERIODS * (MAX_TREND_PERIODS - 1) / 2);
-	st.indicators = load_indicators();
-	st.refs = load_references(&args, st.indicators);
-
-	stream_series(&st);
-
+	prepare(&st, &args, true);
+	emit_all_series(&st);
 	SPI_finish();
 	return (Datum) 0;
 }
 
+/* qsort comparator for groups: reference code (no reference last), indicator, period. */
+static DevState *cmp_groups_state;
+static int
+cmp_groups(const void *a, const void *b)
+{
+	const GroupEntry *x = *(GroupEntry *const *) a;
+	const GroupEntry *y = *(GroupEntry *const *) b;
+	int			c;
+
+	if (x->key.ref != y->key.ref)
+	{
+		if (x->key.ref < 0 || y->key.ref < 0)
+			return x->key.ref < 0 ? 1 : -1;
+		c = strcmp(cmp_groups_state->ref_code[x->key.ref], cmp_groups_state->ref_code[y->key.ref]);
+		if (c != 0)
+			return c;
+	}
+	if (x->key.ind != y->key.ind)
+		return x->key.ind < y->key.ind ? -1 : 1;
+	return (x->key.period > y->key.period) - (x->key.period < y->key.period);
+}
+
+/*
+ * reference_values(level, vintage, reference_level, reference_area,
+ *                  indicators, periods, by_code)
+ * The groups after rollup_reference(), one row per reference area, indicator and period.
+ */
+Datum
+bm_reference_values(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	DevArgs		args;
+	DevState	st;
+	HASH_SEQ_STATUS hs;
+	GroupEntry *g;
+	GroupEntry **all;
+	long		k = 0,
+				i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	memset(&args, 0, sizeof(args));
+	read_reference_args(fcinfo, &args);
+	memset(&st, 0, sizeof(st));
+	prepare(&st, &args, false);
+
+	all = palloc(sizeof(GroupEntry *) * Max(hash_get_num_entries(st.groups), 1));
+	hash_seq_init(&hs, st.groups);
+	while ((g = hash_seq_search(&hs)) != NULL)
+		all[k++] = g;
+	cmp_groups_state = &st;
+	qsort(all, k, sizeof(GroupEntry *), cmp_groups);
+	for (i = 0; i < k; i++)
+	{
+		Datum		values[REF_NCOLS];
+		bool		nulls[REF_NCOLS];
+
+		g = all[i];
+		memset(nulls, true, sizeof(nulls));
+		if (g->key.ref >= 0)
+		{
+			values[0] = CStringGetTextDatum(st.ref_code[g->key.ref]);
+			nulls[0] = false;
+		}
+		values[1] = CStringGetTextDatum(st.ind_by_idx[g->key.ind]->code);
+		nulls[1] = false;
+		values[2] = Int32GetDatum(g->key.period);
+		nulls[2] = false;
+		if (g->has_value)
+		{
+			values[3] = Float8GetDatum(g->value);
+			nulls[3] = false;
+		}
+		if (g->source)
+		{
+			values[4] = CStringGetTextDatum(g->source);
+			nulls[4] = false;
+		}
+		values[5] = Int32GetDatum(g->rows);
+		values[6] = Int32GetDatum(g->areas_with_value);
+		nulls[5] = nulls[6] = false;
+		if (g->areas_with_value >= 1)
+		{
+			values[7] = Float8GetDatum(g->mean);
+			nulls[7] = false;
+		}
+		if (g->has_stats)
+		{
+			values[8] = Float8GetDatum(g->sd);
+			nulls[8] = false;
+		}
+		if (g->has_n)
+		{
+			values[9] = Float8GetDatum(g->n);
+			nulls[9] = false;
+		}
+		if (g->has_se)
+		{
+			values[10] = Float8GetDatum(g->se);
+			nulls[10] = false;
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
 /* ---------- trend() on arrays ---------- */
 
 /*

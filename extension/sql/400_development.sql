@@ -1,5 +1,5 @@
--- Development over time (issue 4): sample sizes, the observation and reference helpers
--- in SQL, and the set-returning buurtmonitor.development() in C (extension/development.c).
+-- Development over time (issue 4): sample sizes, the observation and area helpers in SQL,
+-- and the set-returning buurtmonitor.development() and reference_values() in C (extension/development.c).
 
 -- Optional sample sizes and standard errors of survey observations, for significance tests.
 CREATE TABLE buurtmonitor.sample_sizes (
@@ -77,15 +77,8 @@ $$;
 COMMENT ON FUNCTION buurtmonitor.reference_areas(text, integer, text, text) IS
     'Areas of a level in a boundary edition with their reference area: the ancestor at reference_level (NULL if none), or the given reference_area.';
 
--- THE place where reference values are computed.  Per reference area, indicator
--- and period: the reference area's own observation when it has one (also when it
--- is suppressed: then NULL, never a roll-up that would reveal it); otherwise the
--- roll-up of the compared areas inside it: counts summed, shares and means as
--- scale * sum(numerator) / sum(denominator) (ratio of sums), scores with a base
--- weighted by it, scores without a base as the plain mean; NULL when a part is
--- suppressed or lacks its numerator/denominator.  Also the mean and sample
--- standard deviation of the compared areas' values (for z-scores).  Rows with a
--- NULL reference_code summarise the compared areas that have no reference area.
+-- Reference values per reference area, indicator and period (C: rollup_reference() in
+-- extension/development.c is THE place where they are computed; development() uses the same code).
 CREATE FUNCTION buurtmonitor.reference_values(
     level text, vintage integer,
     reference_level text DEFAULT 'gemeente', reference_area text DEFAULT NULL,
@@ -94,61 +87,9 @@ RETURNS TABLE (reference_code text, indicator text, period integer, value double
                source text, areas integer, areas_with_value integer,
                areas_mean double precision, areas_sd double precision,
                n double precision, se double precision)
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $$
-    WITH ra AS (
-        SELECT * FROM buurtmonitor.reference_areas($1, $2, $3, $4)
-    ),
-    obs AS (
-        SELECT o.area_code, o.indicator, o.period, o.value, o.numerator, o.denominator, o.vintage
-          FROM buurtmonitor.vintage_observations($2, $7) o
-         WHERE ($5 IS NULL OR o.indicator = ANY ($5)) AND ($6 IS NULL OR o.period = ANY ($6))
-    ),
-    own AS (
-        SELECT o.area_code AS reference_code, o.indicator, o.period, o.value, s.n, s.se
-          FROM obs o
-          LEFT JOIN buurtmonitor.sample_sizes s
-                 ON s.area_code = o.area_code AND s.vintage = o.vintage
-                AND s.period = o.period AND s.indicator = o.indicator
-         WHERE o.area_code IN (SELECT DISTINCT ra.reference_code FROM ra)
-    ),
-    grp AS (
-        SELECT ra.reference_code, o.indicator, o.period,
-               count(*)::integer AS areas,
-               count(o.value)::integer AS areas_with_value,
-               avg(o.value) AS areas_mean,
-               stddev_samp(o.value) AS areas_sd,
-               sum(o.value) AS sum_value,
-               sum(o.numerator) AS sum_num,
-               sum(o.denominator) AS sum_den,
-               sum(o.value * o.denominator) AS sum_weighted,
-               count(o.numerator) FILTER (WHERE o.denominator IS NOT NULL)::integer AS with_num_den,
-               count(o.denominator) FILTER (WHERE o.value IS NOT NULL)::integer AS with_den
-          FROM ra JOIN obs o ON o.area_code = ra.area_code
-         GROUP BY 1, 2, 3
-    ),
-    rolled AS (
-        SELECT g.*,
-               CASE
-                   WHEN g.areas_with_value < g.areas THEN NULL          -- a part is suppressed
-                   WHEN i.kind = 'count' THEN g.sum_value
-                   WHEN i.kind IN ('share', 'mean') AND g.with_num_den = g.areas AND g.sum_den > 0
-                       THEN i.scale * g.sum_num / g.sum_den             -- ratio of sums
-                   WHEN i.kind IN ('share', 'mean', 'score') AND g.with_den = g.areas AND g.sum_den > 0
-                       THEN g.sum_weighted / g.sum_den                  -- weighted by the base
-                   WHEN i.kind = 'score' AND i.denominator IS NULL THEN g.areas_mean
-               END AS rolled_value
-          FROM grp g JOIN buurtmonitor.indicators i ON i.code = g.indicator
-    )
-    SELECT COALESCE(r.reference_code, w.reference_code), COALESCE(r.indicator, w.indicator),
-           COALESCE(r.period, w.period),
-           CASE WHEN w.reference_code IS NOT NULL THEN w.value ELSE r.rolled_value END,
-           CASE WHEN w.reference_code IS NOT NULL THEN CASE WHEN w.value IS NULL THEN 'suppressed' ELSE 'observed' END
-                WHEN r.rolled_value IS NOT NULL THEN 'rolled_up' END,
-           COALESCE(r.areas, 0), COALESCE(r.areas_with_value, 0), r.areas_mean, r.areas_sd, w.n, w.se
-      FROM rolled r
-      FULL JOIN own w ON w.reference_code = r.reference_code AND w.indicator = r.indicator AND w.period = r.period
-$$;
+AS 'MODULE_PATHNAME', 'bm_reference_values'
+LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED ROWS 1000
+SET jit = off;
 COMMENT ON FUNCTION buurtmonitor.reference_values(text, integer, text, text, text[], integer[], boolean) IS
     'Reference values per reference area, indicator and period: the reference area''s own observation, else the roll-up (sum, ratio of sums, weighted mean) of the compared areas inside it; with the mean and SD of those areas.';
 
@@ -188,6 +129,7 @@ RETURNS TABLE (
     change_p_value double precision, change_significance text,
     reference_p_value double precision, reference_significance text)
 AS 'MODULE_PATHNAME', 'bm_development'
-LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED ROWS 10000;
+LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED ROWS 10000
+SET jit = off;   -- its internal scan is simple; JIT compilation would cost seconds
 COMMENT ON FUNCTION buurtmonitor.development(text, text[], integer, text, text, integer, integer, integer[], boolean, double precision) IS
     'Development over time per area, indicator and period: value and status, reference value and index, z-score, change vs the previous and the base period, CAGR, OLS and Theil-Sen trend, gap trend, improved/worsened/stable label, significance.';
