@@ -76,14 +76,17 @@ dd_value(const DD *a)
 	return a->hi + a->lo;
 }
 
-/* Renormalise so that hi = fl(hi + lo) (Fast2Sum, valid as |hi| >= |lo|). */
+/*
+ * Renormalise so that hi = fl(hi + lo) and lo is the exact remainder.  TwoSum,
+ * not Fast2Sum: after cancellation |lo| may exceed |hi| (1e16 + 1 - 1e16 leaves
+ * hi = 0, lo = 1).
+ */
 static inline DD
 dd_normalise(DD a)
 {
-	DD			r;
+	DD			r = {a.hi, 0.0};
 
-	r.hi = a.hi + a.lo;
-	r.lo = a.lo - (r.hi - a.hi);
+	dd_add(&r, a.lo);
 	return r;
 }
 
@@ -109,6 +112,10 @@ dd_div(DD n, DD d)
 /* ----------------------------------------------------------------
  * Argument checks
  * ---------------------------------------------------------------- */
+
+static void report_not_finite(double x, const char *agg, const char *arg) pg_attribute_noreturn();
+static void report_negative(double x, const char *agg, const char *arg) pg_attribute_noreturn();
+static void report_overflow(const char *agg) pg_attribute_noreturn();
 
 /* Error for a NaN or infinite argument; agg and arg name it in the message. */
 static void
