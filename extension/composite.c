@@ -747,6 +747,111 @@ jacobi_eigen(double *a, int k, double *d, double *v)
 		d[p] = a[p * k + p];
 }
 
+/* Mark the rows without NULLs (rejecting non-finite values); returns their count. */
+static int
+complete_rows(const Float8Array *x, int n, int k, Datum *names, bool *complete)
+{
+	int			i,
+				j,
+				m = 0;
+
+	for (i = 0; i < n; i++)
+	{
+		complete[i] = true;
+		for (j = 0; j < k; j++)
+		{
+			double		v = x->v[i * k + j];
+
+			if (x->isnull[i * k + j])
+				complete[i] = false;
+			else if (isnan(v) || isinf(v))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("indicator \"%s\" has a value that is not finite", TextDatumGetCString(names[j])),
+						 errhint("Replace NaN and infinite values by NULL.")));
+		}
+		m += complete[i];
+	}
+	return m;
+}
+
+/* Correlation matrix (k x k) of the columns over the m complete rows. */
+static void
+correlation_matrix(const Float8Array *x, int n, int k, const bool *complete, int m,
+				   Datum *names, double *cor)
+{
+	double	   *mean = palloc0(sizeof(double) * k);
+	double	   *sd = palloc0(sizeof(double) * k);
+	int			i,
+				j,
+				l;
+
+	for (j = 0; j < k; j++)
+	{
+		for (i = 0; i < n; i++)
+			if (complete[i])
+				mean[j] += x->v[i * k + j];
+		mean[j] /= m;
+		for (i = 0; i < n; i++)
+			if (complete[i])
+				sd[j] += (x->v[i * k + j] - mean[j]) * (x->v[i * k + j] - mean[j]);
+		sd[j] = sqrt(sd[j] / (m - 1));
+		if (!(sd[j] > 0.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("indicator \"%s\" has no spread (standard deviation 0)", TextDatumGetCString(names[j])),
+					 errhint("Drop the constant column: it has no correlation with the others.")));
+	}
+	for (j = 0; j < k; j++)
+		for (l = j; l < k; l++)
+		{
+			double		c = 0.0;
+
+			for (i = 0; i < n; i++)
+				if (complete[i])
+					c += (x->v[i * k + j] - mean[j]) * (x->v[i * k + l] - mean[l]);
+			c /= (m - 1) * sd[j] * sd[l];
+			cor[j * k + l] = cor[l * k + j] = (j == l) ? 1.0 : c;
+		}
+}
+
+/* Flip a unit vector so that its entries sum positive (if ~0: first non-zero entry positive). */
+static void
+orient_loadings(double *load, int k)
+{
+	double		sum = 0.0;
+	int			j;
+
+	for (j = 0; j < k; j++)
+		sum += load[j];
+	if (fabs(sum) < 1e-12)
+	{
+		for (j = 0; j < k && fabs(load[j]) < 1e-12; j++)
+			;
+		sum = (j < k) ? load[j] : 1.0;
+	}
+	if (sum < 0)
+		for (j = 0; j < k; j++)
+			load[j] = -load[j];
+}
+
+/* Sort k values largest first (k is small: insertion sort). */
+static void
+sort_descending(double *v, int k)
+{
+	int			j,
+				l;
+
+	for (j = 1; j < k; j++)
+	{
+		double		t = v[j];
+
+		for (l = j; l > 0 && v[l - 1] < t; l--)
+			v[l] = v[l - 1];
+		v[l] = t;
+	}
+}
+
 /*
  * bm_pca_first(values float8[][], names text[]) -> (loadings float8[], eigenvalues float8[], n_used int4)
  *
@@ -760,24 +865,18 @@ Datum
 bm_pca_first(PG_FUNCTION_ARGS)
 {
 	Float8Array x;
-	int			n,
-				k,
-				i,
-				j,
-				l,
-				m = 0,
-				best = 0;
-	double	   *mean,
-			   *sd,
-			   *cor,
-			   *d,
-			   *v,
-			   *load,
-			   *eig,
-				sum = 0.0;
-	bool	   *complete;
 	Datum	   *names;
-	int			nnames;
+	int			nnames,
+				n,
+				k,
+				j,
+				m,
+				best = 0;
+	double	   *cor,
+			   *eig,
+			   *vec,
+			   *load;
+	bool	   *complete;
 	TupleDesc	tupdesc;
 	Datum		outv[3];
 	bool		outnull[3] = {false, false, false};
@@ -801,96 +900,29 @@ bm_pca_first(PG_FUNCTION_ARGS)
 				 errmsg("principal components need at least two indicator columns, got %d", k),
 				 errhint("Pass two or more columns.")));
 
-	complete = palloc(sizeof(bool) * Max(n, 1));
-	for (i = 0; i < n; i++)
-	{
-		complete[i] = true;
-		for (j = 0; j < k; j++)
-		{
-			if (x.isnull[i * k + j])
-				complete[i] = false;
-			else if (isnan(x.v[i * k + j]) || isinf(x.v[i * k + j]))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("indicator \"%s\" has a value that is not finite", TextDatumGetCString(names[j])),
-						 errhint("Replace NaN and infinite values by NULL.")));
-		}
-		m += complete[i];
-	}
+	complete = palloc(sizeof(bool) * n);
+	m = complete_rows(&x, n, k, names, complete);
 	if (m < 3)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("principal components need at least 3 areas with every indicator, found %d", m),
 				 errhint("Add areas or drop indicators that are often NULL.")));
 
-	mean = palloc0(sizeof(double) * k);
-	sd = palloc0(sizeof(double) * k);
-	cor = palloc0(sizeof(double) * k * k);
-	d = palloc(sizeof(double) * k);
-	v = palloc(sizeof(double) * k * k);
-	load = palloc(sizeof(double) * k);
+	cor = palloc(sizeof(double) * k * k);
 	eig = palloc(sizeof(double) * k);
-	for (j = 0; j < k; j++)
-	{
-		for (i = 0; i < n; i++)
-			if (complete[i])
-				mean[j] += x.v[i * k + j];
-		mean[j] /= m;
-		for (i = 0; i < n; i++)
-			if (complete[i])
-				sd[j] += (x.v[i * k + j] - mean[j]) * (x.v[i * k + j] - mean[j]);
-		sd[j] = sqrt(sd[j] / (m - 1));
-		if (!(sd[j] > 0.0))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("indicator \"%s\" has no spread (standard deviation 0)", TextDatumGetCString(names[j])),
-					 errhint("Drop the constant column: it has no correlation with the others.")));
-	}
-	/* correlation matrix of the complete rows */
-	for (j = 0; j < k; j++)
-		for (l = j; l < k; l++)
-		{
-			double		c = 0.0;
+	vec = palloc(sizeof(double) * k * k);
+	load = palloc(sizeof(double) * k);
+	correlation_matrix(&x, n, k, complete, m, names, cor);
+	jacobi_eigen(cor, k, eig, vec);
 
-			for (i = 0; i < n; i++)
-				if (complete[i])
-					c += (x.v[i * k + j] - mean[j]) * (x.v[i * k + l] - mean[l]);
-			c /= (m - 1) * sd[j] * sd[l];
-			cor[j * k + l] = cor[l * k + j] = (j == l) ? 1.0 : c;
-		}
-	jacobi_eigen(cor, k, d, v);
-
+	/* the first component: eigenvector (column of vec) of the largest eigenvalue */
 	for (j = 1; j < k; j++)
-		if (d[j] > d[best])
+		if (eig[j] > eig[best])
 			best = j;
 	for (j = 0; j < k; j++)
-	{
-		load[j] = v[j * k + best];
-		sum += load[j];
-	}
-	/* sign convention: loadings sum positive; if they sum to ~0, first non-zero positive */
-	if (fabs(sum) < 1e-12)
-	{
-		for (j = 0; j < k && fabs(load[j]) < 1e-12; j++)
-			;
-		sum = (j < k) ? load[j] : 1.0;
-	}
-	if (sum < 0)
-		for (j = 0; j < k; j++)
-			load[j] = -load[j];
-
-	/* eigenvalues largest first (k is small: selection sort) */
-	for (j = 0; j < k; j++)
-		eig[j] = d[j];
-	for (j = 0; j < k; j++)
-		for (l = j + 1; l < k; l++)
-			if (eig[l] > eig[j])
-			{
-				double		t = eig[j];
-
-				eig[j] = eig[l];
-				eig[l] = t;
-			}
+		load[j] = vec[j * k + best];
+	orient_loadings(load, k);
+	sort_descending(eig, k);
 
 	outv[0] = PointerGetDatum(make_float8_array(load, NULL, k));
 	outv[1] = PointerGetDatum(make_float8_array(eig, NULL, k));
