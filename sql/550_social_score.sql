@@ -108,6 +108,12 @@ VALUES ('A', 2099, 2099, 'syn_p', 100), ('B', 2099, 2099, 'syn_p', 200), ('C', 2
        ('E', 2099, 2099, 'syn_p', 50);
 SELECT area_code, round(social_score::numeric, 6) AS s, n_observed, reason
   FROM buurtmonitor.social_score('buurt', 2099, ARRAY['syn_a', 'syn_b'], spec => '{"population": "syn_p"}');
+-- "within": only the buurten of gemeente G1 (A, B), standardised among themselves:
+-- a = 1, 2: mean 1.5, sample sd sqrt(0.25 + 0.25) = 0.70710678 -> z = -0.70710678, 0.70710678;
+-- b = 10, 30: mean 20, sd sqrt(100 + 100) = 14.1421356 -> z = -0.70710678, 0.70710678; s = z.
+SELECT area_code, round(social_score::numeric, 6) AS s
+  FROM buurtmonitor.social_score('buurt', 2099, ARRAY['syn_a', 'syn_b'], spec => '{"within": "G1"}');
+SELECT * FROM buurtmonitor.social_score('buurt', 2099, ARRAY['syn_a', 'syn_b'], spec => '{"within": "G9"}');
 -- without imputation it equals case 4a
 SELECT area_code, round(social_score::numeric, 6) AS s
   FROM buurtmonitor.social_score('buurt', 2099, ARRAY['syn_a', 'syn_b']);

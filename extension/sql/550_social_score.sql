@@ -247,7 +247,12 @@ DECLARE
     core    record;
 BEGIN
     PERFORM buurtmonitor._social_score_spec_check(spec,
-        ARRAY['polarity', 'weights', 'population', 'min_share', 'impute', 'beta', 'cap']);
+        ARRAY['polarity', 'weights', 'population', 'min_share', 'impute', 'beta', 'cap', 'within']);
+    IF spec ? 'within' AND NOT EXISTS (SELECT 1 FROM buurtmonitor.areas a
+                                        WHERE a.code = spec->>'within' AND a.vintage = vin) THEN
+        RAISE EXCEPTION 'area "%" of "within" is not in buurtmonitor.areas for vintage %', spec->>'within', vin
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the code of a loaded area, for example a gemeente.';
+    END IF;
     IF indicators IS NULL OR cardinality(indicators) = 0 THEN
         RAISE EXCEPTION 'social score needs at least one indicator'
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass an array of indicator codes.';
@@ -289,7 +294,15 @@ BEGIN
                      ORDER BY a.code)
       INTO keys, vals, imps, pops
       FROM buurtmonitor.areas a
-     WHERE a.level = lvl AND a.vintage = vin;
+     WHERE a.level = lvl AND a.vintage = vin
+       AND (NOT spec ? 'within' OR a.code IN (
+            -- the areas below "within", following parent_code downwards
+            WITH RECURSIVE below(code) AS (
+                SELECT spec->>'within'
+                UNION
+                SELECT c.code FROM buurtmonitor.areas c JOIN below b ON c.parent_code = b.code
+                 WHERE c.vintage = vin)
+            SELECT code FROM below));
 
     core := buurtmonitor._social_score_core(
         coalesce(vals, '{}'), CASE WHEN impute THEN imps END, pol, wts,
