@@ -41,6 +41,12 @@ BEGIN
         RAISE EXCEPTION 'area % has a negative count or a numerator above its denominator', quote_literal(bad)
             USING ERRCODE = 'invalid_parameter_value', HINT = 'The numerator counts events among the denominator: 0 <= numerator <= denominator.';
     END IF;
+    EXECUTE format('SELECT %1$I::text FROM %3$s WHERE %2$I IS NULL LIMIT 1', key, parent, source) INTO bad;
+    GET DIAGNOSTICS nrow = ROW_COUNT;
+    IF nrow > 0 THEN
+        RAISE EXCEPTION 'area % has no parent in column "%"', quote_literal(bad), parent
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'Every area needs the code of the parent it is shrunk toward.';
+    END IF;
     EXECUTE format('SELECT 1 FROM %s LIMIT 1', source) INTO bad;
     IF bad IS NULL THEN
         RAISE EXCEPTION 'shrink_rate needs at least one area, % has none', source
