@@ -540,6 +540,34 @@ build_chunks(BmGeom *g)
 	}
 }
 
+/* qsort comparator: edge records by xmin. */
+static int
+edgerec_cmp(const void *a, const void *b)
+{
+	double		x = ((const BmEdgeRec *) a)->xmin, y = ((const BmEdgeRec *) b)->xmin;
+
+	return (x > y) - (x < y);
+}
+
+/* First record of strip s whose xmin is >= x (binary search). */
+static inline const BmEdgeRec *
+strip_lower_bound(const BmGeom *g, int s, double x)
+{
+	const BmEdgeRec *lo = g->strip_rec + g->strip_off[s];
+	const BmEdgeRec *hi = g->strip_rec + g->strip_off[s + 1];
+
+	while (lo < hi)
+	{
+		const BmEdgeRec *mid = lo + (hi - lo) / 2;
+
+		if (mid->xmin < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /*
  * Build the strip index.  The strip height is about the mean vertical extent of
  * an edge, so an edge spans one or two strips and a strip holds few edges.
@@ -613,6 +641,33 @@ bm_geom_index(BmGeom *g)
 				g->strip_rec[fill[s]++] = rec;
 		}
 		cbase += (g->ring_start[r + 1] - 1 - g->ring_start[r] + BM_CHUNK - 1) / BM_CHUNK;
+	}
+	/* sort each strip by xmin so searches can skip to an x range */
+	g->strip_maxw = palloc(ns * sizeof(double));
+	for (int st = 0; st < ns; st++)
+	{
+		BmEdgeRec  *first = g->strip_rec + g->strip_off[st];
+		int			n = g->strip_off[st + 1] - g->strip_off[st];
+		double		maxw = 0;
+
+		if (n > 24)
+			qsort(first, n, sizeof(BmEdgeRec), edgerec_cmp);
+		else
+			for (int k = 1; k < n; k++)	/* insertion sort: strips are short */
+			{
+				BmEdgeRec	r = first[k];
+				int			q = k - 1;
+
+				while (q >= 0 && first[q].xmin > r.xmin)
+				{
+					first[q + 1] = first[q];
+					q--;
+				}
+				first[q + 1] = r;
+			}
+		for (int k = 0; k < n; k++)
+			maxw = Max(maxw, first[k].xmax - first[k].xmin);
+		g->strip_maxw[st] = maxw;
 	}
 	pfree(fill);
 }
@@ -811,59 +866,63 @@ chunk_meets(const BmChunk *c, double x0, double x1, double y0, double y1, double
 
 /*
  * Find all contacts between A's and B's edges inside the box of the pair.
- * Only chunks of A whose box meets a chunk of B can touch B's boundary; their
- * edges are searched through B's strip index.  touched_a/touched_b hold one
- * flag per edge followed by one per chunk.
+ * Only chunks whose boxes meet can hold touching edges, so edges are tested
+ * chunk against chunk (16 x 16 box tests on consecutive coordinates, which is
+ * cache-friendly).  touched_a/touched_b hold one flag per edge followed by
+ * one per chunk.
  */
 static void
 find_contacts(const BmGeom *A, const BmGeom *B, const PairFrame *f, BmWork *w,
 			  unsigned char *touched_a, unsigned char *touched_b)
 {
 	double		eps = f->eps;
+	int			nnear = 0;
+
+	/* B's chunks inside the pair's box: the only ones A's edges can meet */
+	if (w->cap_near_chunks < B->nchunks)
+	{
+		if (w->near_chunks)
+			pfree(w->near_chunks);
+		w->cap_near_chunks = Max(B->nchunks, 2 * w->cap_near_chunks);
+		w->near_chunks = MemoryContextAlloc(w->cxt, w->cap_near_chunks * sizeof(int));
+	}
+	for (int di = 0; di < B->nchunks; di++)
+		if (chunk_meets(&B->chunks[di], f->bx0, f->bx1, f->by0, f->by1, 0))
+			w->near_chunks[nnear++] = di;
 
 	for (int ci = 0; ci < A->nchunks; ci++)
 	{
 		const BmChunk *c = &A->chunks[ci];
-		bool		near = false;
 
 		if (!chunk_meets(c, f->bx0, f->bx1, f->by0, f->by1, 0))
 			continue;
-		for (int di = 0; di < B->nchunks && !near; di++)
-			near = chunk_meets(&B->chunks[di], c->xmin, c->xmax, c->ymin, c->ymax, eps);
-		if (!near)
-			continue;			/* far from B's boundary: no contact possible */
-
-		for (int a = c->first; a < c->last; a++)
+		/* edge pairs are tested chunk against chunk: each pair exactly once */
+		for (int k = 0; k < nnear; k++)
 		{
-			double		ax0 = Min(A->x[a], A->x[a + 1]), ax1 = Max(A->x[a], A->x[a + 1]);
-			double		ay0 = Min(A->y[a], A->y[a + 1]), ay1 = Max(A->y[a], A->y[a + 1]);
-			int			s0, s1;
+			int			di = w->near_chunks[k];
+			const BmChunk *d = &B->chunks[di];
 
-			if (ax1 < f->bx0 || ax0 > f->bx1 || ay1 < f->by0 || ay0 > f->by1)
+			if (!chunk_meets(d, c->xmin, c->xmax, c->ymin, c->ymax, eps))
 				continue;
-			s0 = strip_of(B, ay0 - eps);
-			s1 = strip_of(B, ay1 + eps);
-			for (int s = s0; s <= s1; s++)
+			for (int a = c->first; a < c->last; a++)
 			{
-				const BmEdgeRec *rec = B->strip_rec + B->strip_off[s];
-				const BmEdgeRec *end = B->strip_rec + B->strip_off[s + 1];
+				double		ax0 = Min(A->x[a], A->x[a + 1]), ax1 = Max(A->x[a], A->x[a + 1]);
+				double		ay0 = Min(A->y[a], A->y[a + 1]), ay1 = Max(A->y[a], A->y[a + 1]);
 
-				for (; rec < end; rec++)
+				if (ax1 < d->xmin - eps || ax0 > d->xmax + eps ||
+					ay1 < d->ymin - eps || ay0 > d->ymax + eps)
+					continue;
+				for (int b = d->first; b < d->last; b++)
 				{
-					int			b = rec->e;
-
-					if (rec->xmax < ax0 - eps || rec->xmin > ax1 + eps ||
-						rec->ymax < ay0 - eps || rec->ymin > ay1 + eps)
-						continue;
-					/* test each pair once: in the first strip both edges share */
-					if (s != Max(s0, rec->first_strip))
+					if (Max(B->x[b], B->x[b + 1]) < ax0 - eps || Min(B->x[b], B->x[b + 1]) > ax1 + eps ||
+						Max(B->y[b], B->y[b + 1]) < ay0 - eps || Min(B->y[b], B->y[b + 1]) > ay1 + eps)
 						continue;
 					if (edge_contact(A, a, B, b, f, w))
 					{
 						touched_a[a] = 1;
 						touched_b[b] = 1;
 						touched_a[A->npoints + ci] = 1;
-						touched_b[B->npoints + rec->chunk] = 1;
+						touched_b[B->npoints + di] = 1;
 					}
 				}
 			}
@@ -904,7 +963,8 @@ locate_point(const BmGeom *G, const PairFrame *f, double px, double py,
 	sp = strip_of(G, ay);
 	for (int s = s0; s <= s1; s++)
 	{
-		const BmEdgeRec *rec = G->strip_rec + G->strip_off[s];
+		/* records sorted by xmin: skip those ending left of the point */
+		const BmEdgeRec *rec = strip_lower_bound(G, s, ax - eps - G->strip_maxw[s]);
 		const BmEdgeRec *end = G->strip_rec + G->strip_off[s + 1];
 
 		for (; rec < end; rec++)
@@ -912,6 +972,9 @@ locate_point(const BmGeom *G, const PairFrame *f, double px, double py,
 			int			e = rec->e;
 			double		x0, y0, x1, y1, ex, ey, ll;
 			bool		near;
+
+			if (s != sp && rec->xmin > ax + eps)
+				break;			/* only the parity strip needs the edges to the right */
 
 			near = ax >= rec->xmin - eps && ax <= rec->xmax + eps &&
 				ay >= rec->ymin - eps && ay <= rec->ymax + eps;

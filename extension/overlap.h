@@ -33,6 +33,7 @@ typedef struct BmGeom
 	double		strip_h;
 	double		strip_inv_h;	/* 1 / strip_h */
 	int		   *strip_off;		/* nstrips + 1 */
+	double	   *strip_maxw;		/* per strip: widest edge (xmax - xmin) listed in it */
 	struct BmEdgeRec *strip_rec;	/* edge records in strip order */
 	/* chunks: runs of up to BM_CHUNK consecutive edges of one ring */
 	int			nchunks;
@@ -80,6 +81,8 @@ typedef struct BmWork
 	BmSplit    *split_a;
 	BmSplit    *split_b;
 	int			nsplit_a, nsplit_b;
+	int		   *near_chunks;	/* B's chunks that meet the pair's box */
+	int			cap_near_chunks;
 	int			cap_split_a, cap_split_b;
 	MemoryContext cxt;
 } BmWork;
