@@ -644,11 +644,9 @@ load_areas(DevState *st)
 {
 	DevArgs    *a = st->args;
 	HASHCTL		ctl;
-	Oid			types[4];
-	Datum		values[4];
+	Oid			types[7];
+	Datum		values[7];
 	char		nulls[8] = "       ";
-	Oid			t7[7];
-	Datum		v7[7];
 	uint64		i;
 
 	memset(&ctl, 0, sizeof(ctl));
@@ -657,9 +655,7 @@ load_areas(DevState *st)
 	ctl.hcxt = CurrentMemoryContext;
 	st->areas = hash_create("buurtmonitor areas", 16384, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 
-	bind_args(a, t7, v7, nulls);
-	memcpy(types, t7, sizeof(types));
-	memcpy(values, v7, sizeof(values));
+	bind_args(a, types, values, nulls);	/* the first four are used */
 	if (SPI_execute_with_args("SELECT area_code, area_name, reference_code, reference_name "
 							  "FROM buurtmonitor.reference_areas($1, $2, $3, $4) "
 							  "ORDER BY area_code COLLATE \"C\"",
@@ -698,7 +694,8 @@ load_areas(DevState *st)
 			st->cmp_ref[i] = r->reference;
 		}
 	}
-	/* SPI_getvalue results live in the SPI procedure context; keep the tuptable */
+	/* the SPI_getvalue() strings live in the SPI procedure context until SPI_finish */
+	SPI_freetuptable(SPI_tuptable);
 }
 
 /* ---------- the scan ---------- */
