@@ -3,9 +3,11 @@
 # the mean-1 solve) against the same computation in plain SQL (window functions for the means and
 # standard deviations, a recursive CTE bisecting the priority slope gamma, 60 steps), on the same
 # synthetic table (N areas, 6 indicators, populations; labelled synthetic), in one run; results are
-# checked to agree to 1e-9. Then pca_weights against R prcomp(scale. = TRUE) on the same matrix
-# (R timed inside R on the computation only, data already in memory).
-# Each query runs REPS times (default 5) in alternation; the median is reported.
+# checked to agree to 1e-9. Then pca_weights against R prcomp(scale. = TRUE) on the same matrix,
+# and shrink_rate against the same formula in vectorised R (R timed inside R on the computation
+# only, data already in memory).
+# Each query runs REPS times (default 5) in alternation, timed with psql's \timing (no connection
+# start-up); the median is reported.
 # Usage: bash bench/social_score.sh [areas] [reps]   (cluster from scripts/common.sh, PGPORT)
 source "$(dirname "$0")/../scripts/common.sh"
 set -euo pipefail
@@ -82,10 +84,9 @@ SELECT CASE WHEN max(abs(o.social_score - p.s)) < 1e-9 AND max(abs(o.priority - 
             ELSE 'DISAGREE' END FROM ours o JOIN peer p ON p.code = o.area_code;
 SQL
 
+# seconds taken by one statement, as psql's \timing reports it (no connection start-up)
 timed() {
-    local t0 t1
-    t0=$(date +%s.%N); q -c "$1" >/dev/null; t1=$(date +%s.%N)
-    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+    q -c '\timing on' -c "$1" | awk '/^Time:/ { t = $2 } END { printf "%.3f\n", t / 1000 }'
 }
 median() { sort -n | awk '{a[NR] = $1} END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 : > "$WORK/ours"; : > "$WORK/peer"
@@ -115,5 +116,37 @@ if command -v Rscript >/dev/null 2>&1; then
     echo "   our loadings:  $(q -At -c "SELECT string_agg(to_char(loading, 'FM0.000000'), ' ') FROM ($PCA) x")"
 else
     echo "== pca_weights $pc s (R not available)"
+fi
+# shrink_rate vs the same formula in R (tapply per parent), on 2,000 parents of N/2000 areas
+q <<SQL
+CREATE TABLE shr AS
+SELECT code, 'P' || (hashtext(code) & 2047) AS parent, r, n
+  FROM (SELECT code, n, least(n, floor(n * (0.05 + 0.3 * random()) + 0.5))::integer AS r
+          FROM (SELECT code, (5 + floor(random() * 2000))::integer AS n FROM syn) a) b;
+VACUUM ANALYZE shr;
+SQL
+q -c "\\copy (SELECT code, parent, r, n FROM shr ORDER BY code) TO '$WORK/shr.csv' WITH (FORMAT csv, HEADER true)"
+q -At -c "SELECT string_agg(s, ',') FROM (SELECT to_char(shrunk_rate, 'FM0.000000000') AS s FROM buurtmonitor.shrink_rate('shr', 'code', 'parent', 'r', 'n') ORDER BY area_code LIMIT 3) x" > "$WORK/shr_ours.txt"
+SHR="SELECT count(*), sum(shrunk_rate) FROM buurtmonitor.shrink_rate('shr', 'code', 'parent', 'r', 'n')"
+: > "$WORK/shr"
+for i in $(seq "$REPS"); do timed "$SHR" >> "$WORK/shr"; done
+sh=$(median < "$WORK/shr")
+if command -v Rscript >/dev/null 2>&1; then
+    rs=$(Rscript -e "h <- read.csv('$WORK/shr.csv'); f <- function() {
+        z <- log((h\$r + 0.5) / (h\$n - h\$r + 0.5)); s2 <- 1 / (h\$r + 0.5) + 1 / (h\$n - h\$r + 0.5)
+        R <- tapply(h\$r, h\$parent, sum); N <- tapply(h\$n, h\$parent, sum)
+        zb <- log((R + 0.5) / (N - R + 0.5))[h\$parent]
+        t2 <- (tapply(h\$n * (z - zb)^2, h\$parent, sum) / N)[h\$parent]
+        w <- ifelse(t2 > 0, t2 / (t2 + s2), 0); 1 / (1 + exp(-(w * z + (1 - w) * zb))) }
+        t <- replicate($REPS, system.time(f())[['elapsed']]); v <- f()
+        cat(median(t), paste(sprintf('%.9f', v[1:3]), collapse = ','), '\n')")
+    rt=${rs%% *}
+    echo "== shrink_rate vs the same formula in R, $N areas in 2,048 parents, median of $REPS"
+    printf "   ours (shrink_rate, incl. reading the table) %8.3f s\n   R (tapply, data in memory)                  %8.3f s\n   ratio ours / R                              %8.2f\n" \
+        "$sh" "$rt" "$(awk -v a="$sh" -v b="$rt" 'BEGIN { print a / b }')"
+    echo "   first shrunk rates, R:    ${rs#* }"
+    echo "   first shrunk rates, ours: $(cat "$WORK/shr_ours.txt")"
+else
+    echo "== shrink_rate $sh s (R not available)"
 fi
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null

@@ -197,11 +197,12 @@ BEGIN
             'sum(%1$I::double precision * %3$s) OVER w / nullif(sum(CASE WHEN %1$I IS NOT NULL THEN %3$s END) OVER w, 0)',
             c, parcol, wexpr);
     END LOOP;
+    -- one aggregate pass: the arrays are aligned row by row (their order does not matter)
     EXECUTE format(
-        'SELECT array_agg(k ORDER BY k), array_agg(v ORDER BY k), %3$s, array_agg(p ORDER BY k)
+        'SELECT array_agg(k), array_agg(v), %3$s, array_agg(p)
            FROM (SELECT %1$I::text AS k, ARRAY[%2$s] AS v, %7$s AS i, %4$s AS p FROM %5$s %6$s) s',
         keycol, array_to_string(vexpr, ', '),
-        CASE WHEN impute THEN 'array_agg(i ORDER BY k)' ELSE 'NULL::double precision[]' END,
+        CASE WHEN impute THEN 'array_agg(i)' ELSE 'NULL::double precision[]' END,
         CASE WHEN popcol IS NULL THEN 'NULL::double precision' ELSE format('%I::double precision', popcol) END,
         source,
         CASE WHEN impute THEN format('WINDOW w AS (PARTITION BY %I)', parcol) ELSE '' END,
@@ -278,20 +279,18 @@ BEGIN
                   HINT = 'Set its polarity in buurtmonitor.indicators or give "polarity" in the spec.';
     END IF;
 
-    SELECT array_agg(a.code ORDER BY a.code),
+    -- one aggregate pass: the arrays are aligned row by row (their order does not matter)
+    SELECT array_agg(a.code),
            array_agg((SELECT array_agg(o.value ORDER BY u.ord)
                         FROM unnest(indicators) WITH ORDINALITY AS u(x, ord)
                         LEFT JOIN buurtmonitor.observations o
-                          ON o.area_code = a.code AND o.vintage = vin AND o.period = per AND o.indicator = u.x)
-                     ORDER BY a.code),
+                          ON o.area_code = a.code AND o.vintage = vin AND o.period = per AND o.indicator = u.x)),
            array_agg((SELECT array_agg(o.value ORDER BY u.ord)
                         FROM unnest(indicators) WITH ORDINALITY AS u(x, ord)
                         LEFT JOIN buurtmonitor.observations o
-                          ON o.area_code = a.parent_code AND o.vintage = vin AND o.period = per AND o.indicator = u.x)
-                     ORDER BY a.code),
+                          ON o.area_code = a.parent_code AND o.vintage = vin AND o.period = per AND o.indicator = u.x)),
            array_agg((SELECT o.value FROM buurtmonitor.observations o
-                       WHERE o.area_code = a.code AND o.vintage = vin AND o.period = per AND o.indicator = popind)
-                     ORDER BY a.code)
+                       WHERE o.area_code = a.code AND o.vintage = vin AND o.period = per AND o.indicator = popind))
       INTO keys, vals, imps, pops
       FROM buurtmonitor.areas a
      WHERE a.level = lvl AND a.vintage = vin

@@ -6,6 +6,7 @@ CREATE FUNCTION buurtmonitor.shrink_rate(source regclass, key text, parent text,
     RETURNS TABLE (area_code text, parent_code text, rate double precision, shrunk_rate double precision,
                    weight double precision, parent_rate double precision, between_variance double precision)
     LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET jit = off    -- JIT compiling the one-pass query costs more than it saves
     AS $$
 DECLARE
     c      text;
@@ -53,31 +54,29 @@ BEGIN
             USING ERRCODE = 'no_data_found', HINT = 'Check the source table and its filter.';
     END IF;
 
+    -- one pass with window functions over the parents (no joins back to the parents' figures)
     RETURN QUERY EXECUTE format($q$
         WITH a AS (
             SELECT %1$I::text AS k, %2$I::text AS par,
-                   %3$I::double precision AS r, %4$I::double precision AS n
+                   %3$I::double precision AS r, %4$I::double precision AS n,
+                   (%3$I IS NOT NULL AND %4$I > 0) AS ok
               FROM %5$s),
-        l AS (   -- empirical logit and its sampling variance (areas with n > 0)
-            SELECT a.*, ln((r + 0.5) / (n - r + 0.5)) AS z,
-                   1 / (r + 0.5) + 1 / (n - r + 0.5) AS s2
-              FROM a WHERE r IS NOT NULL AND n > 0),
-        p AS (   -- the parent's logit from its summed counts
-            SELECT par, sum(r) AS pr, sum(n) AS pn,
-                   ln((sum(r) + 0.5) / (sum(n) - sum(r) + 0.5)) AS zbar
-              FROM l GROUP BY par),
-        t AS (   -- between-area variance within the parent, weighted by the denominators
-            SELECT l.par, sum(l.n * (l.z - p.zbar) ^ 2) / sum(l.n) AS t2
-              FROM l JOIN p USING (par) GROUP BY l.par),
-        w AS (
-            SELECT l.k, CASE WHEN t.t2 > 0 THEN t.t2 / (t.t2 + l.s2) ELSE 0 END AS wt, l.z
-              FROM l JOIN t USING (par))
-        SELECT a.k, a.par, CASE WHEN a.n > 0 THEN a.r / a.n END,
-               1 / (1 + exp(-(w.wt * w.z + (1 - w.wt) * p.zbar))),
-               w.wt,
-               p.pr / nullif(p.pn, 0), t.t2
-          FROM a LEFT JOIN w USING (k) LEFT JOIN p USING (par) LEFT JOIN t USING (par)
-         ORDER BY a.k$q$, key, parent, numerator, denominator, source);
+        b AS (   -- empirical logit, its sampling variance, and the parent's summed counts
+            SELECT a.*,
+                   CASE WHEN ok THEN ln((r + 0.5) / (n - r + 0.5)) END AS z,
+                   CASE WHEN ok THEN 1 / (r + 0.5) + 1 / (n - r + 0.5) END AS s2,
+                   sum(r) FILTER (WHERE ok) OVER w AS pr, sum(n) FILTER (WHERE ok) OVER w AS pn
+              FROM a WINDOW w AS (PARTITION BY par)),
+        c AS (   -- the parent's logit from its summed counts
+            SELECT b.*, ln((pr + 0.5) / (pn - pr + 0.5)) AS zbar FROM b),
+        d AS (   -- between-area variance within the parent, weighted by the denominators
+            SELECT c.*, sum(n * (z - zbar) ^ 2) FILTER (WHERE ok) OVER (PARTITION BY par) / pn AS t2 FROM c),
+        e AS (
+            SELECT d.*, CASE WHEN NOT ok THEN NULL WHEN t2 > 0 THEN t2 / (t2 + s2) ELSE 0 END AS wt FROM d)
+        SELECT k, par, CASE WHEN n > 0 THEN r / n END,
+               1 / (1 + exp(-(wt * z + (1 - wt) * zbar))), wt, pr / pn, t2
+          FROM e
+         ORDER BY k$q$, key, parent, numerator, denominator, source);
 END;
 $$;
 COMMENT ON FUNCTION buurtmonitor.shrink_rate(regclass, text, text, text, text) IS
