@@ -5,8 +5,9 @@
 -- Conventions (see docs/catalogue.md):
 --   * code = the CBS KWB column name (a_inw, p_koopw, g_wozbag, ...). Indicators that are not
 --     KWB columns of the 2023 edition get a code in the same style, documented in description
---     (p_25_44 and p_hh_m_k were KWB columns up to the 2022 edition; g_afs_zh, lbm_*, ses_woa,
---     geluid_* are our own).
+--     (p_25_44, p_hh_m_k, p_00_14, ... were KWB columns up to the 2022 edition; g_afs_zh, lbm_*,
+--     ses_woa, geluid_*, the p_ shares of the origin groups and the proximity codes g_afs_<f>
+--     and g_<r>km_<f> beyond the KWB ones are our own).
 --   * kind: a_* counts are 'count'; p_* percentages are 'share' of their CBS denominator with
 --     scale 100 (per 1000 for births, deaths and Wmo clients); g_* averages are 'mean' weighted
 --     by the population they average over; classes, codes and medians are 'score' without a
@@ -306,3 +307,193 @@ SELECT alias, indicator, true FROM (VALUES
 COMMENT ON COLUMN buurtmonitor.indicator_aliases.alias IS 'A column name as it appears in a file (matched exactly, then case-insensitively).';
 COMMENT ON COLUMN buurtmonitor.indicator_aliases.indicator IS 'The catalogue code the alias stands for.';
 COMMENT ON COLUMN buurtmonitor.indicator_aliases.builtin IS 'true for aliases shipped with the extension; users'' aliases (false) are kept by pg_dump.';
+
+-- CBS/PDOK "wijken en buurten" layout (the key figures as long property names, as in
+-- multiyear/baarn_buurt_2024_wgs84.geojson): percentages of population groups and
+-- proximity of facilities that are not KWB columns of the 2023 edition, then the aliases.
+INSERT INTO buurtmonitor.indicators
+    (code, label, theme, unit, kind, numerator, denominator, scale, polarity, source, description, builtin)
+SELECT code, label, theme, '%', 'share', numerator, denominator, 100, 0,
+       'CBS, Kerncijfers wijken en buurten', description, true
+FROM (VALUES
+    ('p_00_14', 'Personen 0 tot 15 jaar (%)', 'bevolking', 'a_00_14', 'a_inw', 'KWB column up to the 2022 edition; PDOK property percentage_personen_0_tot_15_jaar.'),
+    ('p_15_24', 'Personen 15 tot 25 jaar (%)', 'bevolking', 'a_15_24', 'a_inw', 'KWB column up to the 2022 edition.'),
+    ('p_45_64', 'Personen 45 tot 65 jaar (%)', 'bevolking', 'a_45_64', 'a_inw', 'KWB column up to the 2022 edition.'),
+    ('p_65_oo', 'Personen 65 jaar en ouder (%)', 'bevolking', 'a_65_oo', 'a_inw', 'KWB column up to the 2022 edition.'),
+    ('p_ongehuw', 'Ongehuwd (%)', 'bevolking', 'a_ongeh', 'a_inw', 'KWB column up to the 2022 edition.'),
+    ('p_gehuwd', 'Gehuwd (%)', 'bevolking', 'a_gehuwd', 'a_inw', 'KWB column up to the 2022 edition.'),
+    ('p_gescheid', 'Gescheiden (%)', 'bevolking', 'a_gesch', 'a_inw', 'KWB column up to the 2022 edition.'),
+    ('p_verweduw', 'Verweduwd (%)', 'bevolking', 'a_verwed', 'a_inw', 'KWB column up to the 2022 edition.'),
+    ('p_1p_hh', 'Eenpersoonshuishoudens (%)', 'bevolking', 'a_1p_hh', 'a_hh', 'KWB column up to the 2022 edition.'),
+    ('p_hh_z_k', 'Huishoudens zonder kinderen (%)', 'bevolking', 'a_hh_z_k', 'a_hh', 'KWB column up to the 2022 edition.'),
+    ('p_nl_all', 'Herkomstland Nederland (%)', 'bevolking', 'a_nl_all', 'a_inw', 'Own code: share of a_nl_all in the inhabitants (PDOK layout).'),
+    ('p_eur_al', 'Herkomstland Europa (exclusief Nederland) (%)', 'bevolking', 'a_eur_al', 'a_inw', 'Own code: share of a_eur_al in the inhabitants (PDOK layout).'),
+    ('p_neu_al', 'Herkomstland buiten Europa (%)', 'bevolking', 'a_neu_al', 'a_inw', 'Own code: share of a_neu_al in the inhabitants (PDOK layout).'),
+    ('p_geb_nl', 'Geboren in Nederland met een Nederlandse herkomst (%)', 'bevolking', 'a_geb_nl', 'a_inw', 'Own code: share of a_geb_nl in the inhabitants (PDOK layout).'),
+    ('p_geb_eu', 'Geboren in Nederland met een Europese herkomst (excl. NL) (%)', 'bevolking', 'a_geb_eu', 'a_inw', 'Own code: share of a_geb_eu in the inhabitants (PDOK layout).'),
+    ('p_geb_ne', 'Geboren in Nederland met herkomst buiten Europa (%)', 'bevolking', 'a_geb_ne', 'a_inw', 'Own code: share of a_geb_ne in the inhabitants (PDOK layout).'),
+    ('p_gbl_eu', 'Geboren buiten Nederland met een Europese herkomst (excl. NL) (%)', 'bevolking', 'a_gbl_eu', 'a_inw', 'Own code: share of a_gbl_eu in the inhabitants (PDOK layout).'),
+    ('p_gbl_ne', 'Geboren buiten Nederland met een herkomst buiten Europa (%)', 'bevolking', 'a_gbl_ne', 'a_inw', 'Own code: share of a_gbl_ne in the inhabitants (PDOK layout).')
+) AS v(code, label, theme, numerator, denominator, description);
+
+-- Proximity of facilities (CBS "Nabijheid voorzieningen"): the mean road distance of all
+-- inhabitants to the nearest one (g_afs_<f>) and the mean number within r km (g_<r>km_<f>),
+-- both rolled up weighted by inhabitants. Distances to everyday services have polarity -1
+-- (nearer is better) and their counts 1; leisure, roads and the like are neutral. Rows that
+-- already exist (g_afs_hp, g_afs_gs, g_afs_kv, g_afs_sc, g_3km_sc, ...) are kept.
+WITH fac(f, label, pol, radii) AS (VALUES
+    ('hp', 'huisartsenpraktijk', -1::smallint, '{1,3,5}'::integer[]), ('hpost', 'huisartsenpost', -1, '{}'),
+    ('apo', 'apotheek', -1, '{}'),
+    ('zhi', 'ziekenhuis (incl. buitenpolikliniek)', -1, '{5,10,20}'),
+    ('zhe', 'ziekenhuis (excl. buitenpolikliniek)', -1, '{5,10,20}'),
+    ('gs', 'grote supermarkt', -1, '{1,3,5}'), ('dl', 'overige dagelijkse levensmiddelen', -1, '{1,3,5}'),
+    ('wh', 'warenhuis', 0, '{5,10,20}'), ('ca', 'café', 0, '{1,3,5}'), ('cft', 'cafetaria', 0, '{1,3,5}'),
+    ('rest', 'restaurant', 0, '{1,3,5}'), ('hot', 'hotel', 0, '{5,10,20}'),
+    ('kv', 'kinderdagverblijf', -1, '{1,3,5}'), ('bso', 'buitenschoolse opvang', -1, '{1,3,5}'),
+    ('sc', 'basisonderwijs (school)', -1, '{1,3,5}'), ('vo', 'voortgezet onderwijs', -1, '{3,5,10}'),
+    ('vmbo', 'vmbo', -1, '{3,5,10}'), ('havo', 'havo/vwo', -1, '{3,5,10}'),
+    ('brw', 'brandweerkazerne', -1, '{}'), ('hvw', 'oprit hoofdverkeersweg', 0, '{}'),
+    ('ts', 'treinstation', -1, '{}'), ('ovst', 'belangrijk overstapstation', -1, '{}'),
+    ('zwem', 'zwembad', -1, '{}'), ('ijs', 'kunstijsbaan', 0, '{}'), ('bib', 'bibliotheek', -1, '{}'),
+    ('pop', 'poppodium', 0, '{}'), ('bios', 'bioscoop', 0, '{5,10,20}'), ('sauna', 'sauna', 0, '{}'),
+    ('zonb', 'zonnebank', 0, '{}'), ('attr', 'attractiepark', 0, '{10,20,50}'),
+    ('thea', 'podiumkunsten (theater)', 0, '{5,10,20}'), ('mus', 'museum', 0, '{5,10,20}'),
+    ('og', 'openbaar groen totaal', -1, '{}'), ('pp', 'park of plantsoen', -1, '{}'),
+    ('dagr', 'dagrecreatief terrein', 0, '{}'), ('bos', 'bos', -1, '{}'),
+    ('onat', 'open natuurlijk terrein totaal', -1, '{}'), ('odroog', 'open droog natuurlijk terrein', 0, '{}'),
+    ('onatn', 'open nat natuurlijk terrein', 0, '{}'), ('sog', 'semi-openbaar groen totaal', -1, '{}'),
+    ('sport', 'sportterrein', -1, '{}'), ('volkst', 'volkstuin', 0, '{}'),
+    ('verbl', 'verblijfsrecreatief terrein', 0, '{}'), ('binw', 'recreatief binnenwater', 0, '{}'),
+    ('begr', 'begraafplaats', 0, '{}')
+)
+INSERT INTO buurtmonitor.indicators
+    (code, label, theme, unit, kind, denominator, scale, polarity, source, description, builtin)
+SELECT 'g_afs_' || f, 'Afstand tot ' || label, 'voorzieningen', 'km', 'mean', 'a_inw', 1, pol,
+       'CBS, Nabijheid voorzieningen',
+       'Mean road distance of all inhabitants to the nearest ' || label || '; rolled up weighted by inhabitants.', true
+  FROM fac
+UNION ALL
+SELECT format('g_%skm_%s', r, f), format('%s binnen %s km', upper(left(label, 1)) || substr(label, 2), r),
+       'voorzieningen', 'gemiddeld aantal', 'mean', 'a_inw', 1, -pol, 'CBS, Nabijheid voorzieningen',
+       format('Mean number of %s within %s km by road, over all inhabitants; rolled up weighted by inhabitants.', label, r), true
+  FROM fac, unnest(radii) r
+ON CONFLICT (code) DO NOTHING;
+
+INSERT INTO buurtmonitor.indicator_aliases (alias, indicator, builtin)
+SELECT alias, indicator, true FROM (VALUES
+    ('meest_voorkomende_postcode', 'pst_mvp'), ('dekkingspercentage', 'pst_dekp'),
+    ('omgevingsadressendichtheid', 'ste_oad'), ('stedelijkheid_adressen_per_km2', 'ste_mvs'),
+    ('bevolkingsdichtheid_inwoners_per_km2', 'bev_dich'),
+    ('mannen', 'a_man'), ('vrouwen', 'a_vrouw'),
+    ('percentage_personen_0_tot_15_jaar', 'p_00_14'), ('percentage_personen_15_tot_25_jaar', 'p_15_24'),
+    ('percentage_personen_25_tot_45_jaar', 'p_25_44'), ('percentage_personen_45_tot_65_jaar', 'p_45_64'),
+    ('percentage_personen_65_jaar_en_ouder', 'p_65_oo'),
+    ('percentage_ongehuwd', 'p_ongehuw'), ('percentage_gehuwd', 'p_gehuwd'),
+    ('percentage_gescheid', 'p_gescheid'), ('percentage_verweduwd', 'p_verweduw'),
+    ('geboorte_totaal', 'a_geb'), ('geboortes_per_1000_inwoners', 'p_geb'),
+    ('sterfte_totaal', 'a_ste'), ('sterfte_relatief', 'p_ste'),
+    ('aantal_huishoudens', 'a_hh'), ('percentage_eenpersoonshuishoudens', 'p_1p_hh'),
+    ('percentage_huishoudens_zonder_kinderen', 'p_hh_z_k'), ('percentage_huishoudens_met_kinderen', 'p_hh_m_k'),
+    ('gemiddelde_huishoudsgrootte', 'g_hhgro'),
+    ('percentage_met_herkomstland_nederland', 'p_nl_all'),
+    ('percentage_met_herkomstland_uit_europa_excl_nl', 'p_eur_al'),
+    ('percentage_met_herkomstland_buiten_europa', 'p_neu_al'),
+    ('percentage_geb_in_nl_met_herkomstland_nederland', 'p_geb_nl'),
+    ('perc_geb_in_nl_met_herkomstland_in_europa_ex_nl', 'p_geb_eu'),
+    ('perc_geb_in_nl_met_herkomstland_buiten_europa', 'p_geb_ne'),
+    ('perc_geb_buiten_nl_met_herkomstlnd_in_europa_ex_nl', 'p_gbl_eu'),
+    ('perc_geb_buiten_nl_met_herkomstlnd_buiten_europa', 'p_gbl_ne'),
+    ('aantal_bedrijven_landbouw_bosbouw_visserij', 'a_bed_a'), ('aantal_bedrijven_nijverheid_energie', 'a_bed_bf'),
+    ('aantal_bedrijven_handel_en_horeca', 'a_bed_gi'), ('aantal_bedrijven_vervoer_informatie_communicatie', 'a_bed_hj'),
+    ('aantal_bedrijven_financieel_onroerend_goed', 'a_bed_kl'), ('aantal_bedrijven_zakelijke_dienstverlening', 'a_bed_mn'),
+    ('aantal_bedrijven_overheid_onderwijs_en_zorg', 'a_bed_oq'), ('aantal_bedrijven_cultuur_recreatie_overige', 'a_bed_ru'),
+    ('aantal_bedrijfsvestigingen', 'a_bedv'),
+    ('percentage_eengezinswoning', 'p_1gezw'), ('percentage_meergezinswoning', 'p_mgezw'),
+    ('percentage_bewoond', 'p_bewndw'), ('percentage_koopwoningen', 'p_koopw'), ('percentage_huurwoningen', 'p_huurw'),
+    ('perc_huurwoningen_in_bezit_woningcorporaties', 'p_wcorpw'),
+    ('perc_huurwoningen_in_bezit_overige_verhuurders', 'p_ov_hw'),
+    ('percentage_woningen_met_eigendom_onbekend', 'p_e_o_w'),
+    ('percentage_bouwjaarklasse_tot_2000', 'p_bjj2k'), ('percentage_bouwjaarklasse_vanaf_2000', 'p_bjo2k'),
+    ('percentage_leegstand_woningen', 'p_leegsw'),
+    ('gemiddeld_gasverbruik_totaal', 'g_gas'), ('gemiddeld_gasverbruik_appartement', 'g_gas_ap'),
+    ('gemiddeld_gasverbruik_tussenwoning', 'g_gas_tw'), ('gemiddeld_gasverbruik_hoekwoning', 'g_gas_hw'),
+    ('gemiddeld_gasverbruik_2_onder_1_kap_woning', 'g_gas_2w'), ('gemiddeld_gasverbruik_vrijstaande_woning', 'g_gas_vw'),
+    ('gemiddeld_gasverbruik_huurwoning', 'g_gas_hu'), ('gemiddeld_gasverbruikkoopwoning', 'g_gas_ko'),
+    ('gemiddeld_elektriciteitsverbruik_totaal', 'g_ele'), ('gemiddeld_elektriciteitsverbruik_appartement', 'g_ele_ap'),
+    ('gemiddeld_elektriciteitsverbruik_tussenwoning', 'g_ele_tw'), ('gemiddeld_elektriciteitsverbruik_hoekwoning', 'g_ele_hw'),
+    ('gem_elektriciteitsverbruik_2_onder_1_kap_woning', 'g_ele_2w'), ('gem_elektriciteitsverbruik_vrijstaande_woning', 'g_ele_vw'),
+    ('gemiddeld_elektriciteitsverbruik_huurwoning', 'g_ele_hu'), ('gemiddeld_elektriciteitsverbruikkoopwoning', 'g_ele_ko'),
+    ('percentage_woningen_met_stadsverwarming', 'p_stadsv'),
+    ('opleidingsniveau_laag', 'a_opl_lg'), ('opleidingsniveau_middelbaar', 'a_opl_md'), ('opleidingsniveau_hoog', 'a_opl_hg'),
+    ('netto_arbeidsparticipatie', 'p_arb_pp'), ('percentage_werknemers', 'p_arb_wn'), ('percentage_zelfstandigen', 'p_arb_zs'),
+    ('aantal_inkomensontvangers', 'a_inkont'), ('gemiddeld_inkomen_per_inkomensontvanger', 'g_ink_po'),
+    ('gemiddeld_inkomen_per_inwoner', 'g_ink_pi'),
+    ('percentage_personen_met_hoog_inkomen', 'p_ink_hi'), ('percentage_personen_met_laag_inkomen', 'p_ink_li'),
+    ('percentage_huishoudens_met_hoog_inkomen', 'p_hh_hi'), ('percentage_huishoudens_met_laag_inkomen', 'p_hh_lkk'),
+    ('percentage_huishoudens_met_laagste_inkomen', 'p_hh_li'),
+    ('percentage_huishoudens_onder_of_rond_sociaal_minimum', 'p_hh_osm'),
+    ('aantal_personen_met_een_ao_uitkering_totaal', 'a_soz_ao'), ('aantal_personen_met_een_ww_uitkering_totaal', 'a_soz_ww'),
+    ('aantal_personen_met_een_alg_bijstandsuitkering_tot', 'a_soz_wb'), ('aantal_personen_met_een_aow_uitkering_totaal', 'a_soz_ow'),
+    ('gemiddeld_gestandaardiseerd_inkomen_van_huishoudens', 'g_hh_sti'),
+    ('huishoudens_tot_110_percent_van_sociaal_minimum', 'p_hh_110'), ('huishoudens_tot_120_percent_van_sociaal_minimum', 'p_hh_120'),
+    ('mediaan_vermogen_van_particuliere_huish', 'm_hh_ver'),
+    ('aantal_jongeren_met_jeugdzorg_in_natura', 'a_jz_tn'), ('percentage_jongeren_met_jeugdzorg_in_natura', 'p_jz_tn'),
+    ('aantal_wmo_clienten', 'a_wmo_t'), ('aantal_wmo_clienten_per_1000_inwoners', 'p_wmo_t'),
+    ('personenautos_totaal', 'a_pau'), ('personenautos_per_huishouden', 'g_pau_hh'), ('personenautos_per_km2', 'g_pau_km'),
+    ('motortweewielers_totaal', 'a_m2w'), ('aantal_personenautos_met_brandstof_benzine', 'a_bst_b'),
+    ('aantal_personenautos_met_overige_brandstof', 'a_bst_nb'),
+    ('oppervlakte_totaal_in_ha', 'a_opp_ha'), ('oppervlakte_land_in_ha', 'a_lan_ha'), ('oppervlakte_water_in_ha', 'a_wat_ha'),
+    ('huisartsenpraktijk_gemiddelde_afstand_in_km', 'g_afs_hp'), ('huisartsenpraktijk_gemiddeld_aantal_binnen_1_km', 'g_1km_hp'),
+    ('huisartsenpraktijk_gemiddeld_aantal_binnen_3_km', 'g_3km_hp'), ('huisartsenpraktijk_gemiddeld_aantal_binnen_5_km', 'g_5km_hp'),
+    ('huisartsenpost_gemiddelde_afstand_in_km', 'g_afs_hpost'), ('apotheek_gemiddelde_afstand_in_km', 'g_afs_apo'),
+    ('ziekenhuis_incl_buitenpolikliniek_gem_afst_in_km', 'g_afs_zhi'), ('ziekenhuis_incl_buitenpoli_gem_aantal_binnen_5_km', 'g_5km_zhi'),
+    ('ziekenhuis_incl_buitenpoli_gem_aantal_binnen_10_km', 'g_10km_zhi'), ('ziekenhuis_incl_buitenpoli_gem_aantal_binnen_20_km', 'g_20km_zhi'),
+    ('ziekenhuis_excl_buitenpolikliniek_gem_afst_in_km', 'g_afs_zhe'), ('ziekenhuis_excl_buitenpoli_gem_aantal_binnen_5_km', 'g_5km_zhe'),
+    ('ziekenhuis_excl_buitenpoli_gem_aantal_binnen_10_km', 'g_10km_zhe'), ('ziekenhuis_excl_buitenpoli_gem_aantal_binnen_20_km', 'g_20km_zhe'),
+    ('grote_supermarkt_gemiddelde_afstand_in_km', 'g_afs_gs'), ('grote_supermarkt_gemiddeld_aantal_binnen_1_km', 'g_1km_gs'),
+    ('grote_supermarkt_gemiddeld_aantal_binnen_3_km', 'g_3km_gs'), ('grote_supermarkt_gemiddeld_aantal_binnen_5_km', 'g_5km_gs'),
+    ('winkels_ov_dagelijkse_levensm_gem_afst_in_km', 'g_afs_dl'), ('winkels_ov_dagel_levensm_gem_aantal_binnen_1_km', 'g_1km_dl'),
+    ('winkels_ov_dagel_levensm_gem_aantal_binnen_3_km', 'g_3km_dl'), ('winkels_ov_dagel_levensm_gem_aantal_binnen_5_km', 'g_5km_dl'),
+    ('warenhuis_gemiddelde_afstand_in_km', 'g_afs_wh'), ('warenhuis_gemiddeld_aantal_binnen_5_km', 'g_5km_wh'),
+    ('warenhuis_gemiddeld_aantal_binnen_10_km', 'g_10km_wh'), ('warenhuis_gemiddeld_aantal_binnen_20_km', 'g_20km_wh'),
+    ('cafe_gemiddelde_afstand_in_km', 'g_afs_ca'), ('cafe_gemiddeld_aantal_binnen_1_km', 'g_1km_ca'),
+    ('cafe_gemiddeld_aantal_binnen_3_km', 'g_3km_ca'), ('cafe_gemiddeld_aantal_binnen_5_km', 'g_5km_ca'),
+    ('cafetaria_gemiddelde_afstand_in_km', 'g_afs_cft'), ('cafetaria_gemiddeld_aantal_binnen_1_km', 'g_1km_cft'),
+    ('cafetaria_gemiddeld_aantal_binnen_3_km', 'g_3km_cft'), ('cafetaria_gemiddeld_aantal_binnen_5_km', 'g_5km_cft'),
+    ('restaurant_gemiddelde_afstand_in_km', 'g_afs_rest'), ('restaurant_gemiddeld_aantal_binnen_1_km', 'g_1km_rest'),
+    ('restaurant_gemiddeld_aantal_binnen_3_km', 'g_3km_rest'), ('restaurant_gemiddeld_aantal_binnen_5_km', 'g_5km_rest'),
+    ('hotel_gemiddelde_afstand_in_km', 'g_afs_hot'), ('hotel_gemiddeld_aantal_binnen_5_km', 'g_5km_hot'),
+    ('hotel_gemiddeld_aantal_binnen_10_km', 'g_10km_hot'), ('hotel_gemiddeld_aantal_binnen_20_km', 'g_20km_hot'),
+    ('kinderdagverblijf_gemiddelde_afstand_in_km', 'g_afs_kv'), ('kinderdagverblijf_gemiddeld_aantal_binnen_1_km', 'g_1km_kv'),
+    ('kinderdagverblijf_gemiddeld_aantal_binnen_3_km', 'g_3km_kv'), ('kinderdagverblijf_gemiddeld_aantal_binnen_5_km', 'g_5km_kv'),
+    ('buitenschoolse_opvang_gem_afstand_in_km', 'g_afs_bso'), ('buitenschoolse_opvang_gemiddeld_aantal_binnen_1_km', 'g_1km_bso'),
+    ('buitenschoolse_opvang_gemiddeld_aantal_binnen_3_km', 'g_3km_bso'), ('buitenschoolse_opvang_gemiddeld_aantal_binnen_5_km', 'g_5km_bso'),
+    ('basisonderwijs_gemiddelde_afstand_in_km', 'g_afs_sc'), ('basisonderwijs_gemiddeld_aantal_binnen_1_km', 'g_1km_sc'),
+    ('basisonderwijs_gemiddeld_aantal_binnen_3_km', 'g_3km_sc'), ('basisonderwijs_gemiddeld_aantal_binnen_5_km', 'g_5km_sc'),
+    ('voortgezet_onderwijs_gem_afstand_in_km', 'g_afs_vo'), ('voortgezet_onderwijs_gemiddeld_aantal_binnen_3_km', 'g_3km_vo'),
+    ('voortgezet_onderwijs_gemiddeld_aantal_binnen_5_km', 'g_5km_vo'), ('voortgezet_onderwijs_gemiddeld_aantal_binnen_10_km', 'g_10km_vo'),
+    ('vmbo_gemiddelde_afstand_in_km', 'g_afs_vmbo'), ('vmbo_gemiddeld_aantal_binnen_3_km', 'g_3km_vmbo'),
+    ('vmbo_gemiddeld_aantal_binnen_5_km', 'g_5km_vmbo'), ('vmbo_gemiddeld_aantal_binnen_10_km', 'g_10km_vmbo'),
+    ('havo_vwo_gemiddelde_afstand_in_km', 'g_afs_havo'), ('havo_vwo_gemiddeld_aantal_binnen_3_km', 'g_3km_havo'),
+    ('havo_vwo_gemiddeld_aantal_binnen_5_km', 'g_5km_havo'), ('havo_vwo_gemiddeld_aantal_binnen_10_km', 'g_10km_havo'),
+    ('brandweerkazerne_gemiddelde_afstand_in_km', 'g_afs_brw'), ('oprit_hoofdverkeersweg_gemiddelde_afstand_in_km', 'g_afs_hvw'),
+    ('treinstation_gemiddelde_afstand_in_km', 'g_afs_ts'), ('overstapstation_gemiddelde_afstand_in_km', 'g_afs_ovst'),
+    ('zwembad_gemiddelde_afstand_in_km', 'g_afs_zwem'), ('kunstijsbaan_gemiddelde_afstand_in_km', 'g_afs_ijs'),
+    ('bibliotheek_gemiddelde_afstand_in_km', 'g_afs_bib'), ('poppodium_gemiddelde_afstand_in_km', 'g_afs_pop'),
+    ('bioscoop_gemiddelde_afstand_in_km', 'g_afs_bios'), ('bioscoop_gemiddeld_aantal_binnen_5_km', 'g_5km_bios'),
+    ('bioscoop_gemiddeld_aantal_binnen_10_km', 'g_10km_bios'), ('bioscoop_gemiddeld_aantal_binnen_20_km', 'g_20km_bios'),
+    ('sauna_gemiddelde_afstand_in_km', 'g_afs_sauna'), ('zonnebank_gemiddelde_afstand_in_km', 'g_afs_zonb'),
+    ('attractiepark_gemiddelde_afstand_in_km', 'g_afs_attr'), ('attractiepark_gemiddeld_aantal_binnen_10_km', 'g_10km_attr'),
+    ('attractiepark_gemiddeld_aantal_binnen_20_km', 'g_20km_attr'), ('attractiepark_gemiddeld_aantal_binnen_50_km', 'g_50km_attr'),
+    ('theater_gemiddelde_afstand_in_km', 'g_afs_thea'), ('theater_gemiddeld_aantal_binnen_5_km', 'g_5km_thea'),
+    ('theater_gemiddeld_aantal_binnen_10_km', 'g_10km_thea'), ('theater_gemiddeld_aantal_binnen_20_km', 'g_20km_thea'),
+    ('gemiddelde_afstand_tot_museum', 'g_afs_mus'), ('gemiddeld_aantal_musea_binnen_5_km', 'g_5km_mus'),
+    ('gemiddeld_aantal_musea_binnen_10_km', 'g_10km_mus'), ('gemiddeld_aantal_musea_binnen_20_km', 'g_20km_mus'),
+    ('afstand_tot_openbaar_groen_totaal', 'g_afs_og'), ('afstand_tot_park_of_plantsoen', 'g_afs_pp'),
+    ('afstand_tot_dagrcreatief_terrein', 'g_afs_dagr'), ('afstand_tot_bos', 'g_afs_bos'),
+    ('afstand_tot_open_natuur_terrein_totaal', 'g_afs_onat'), ('afstand_tot_open_droog_natuur_terrein', 'g_afs_odroog'),
+    ('afstand_tot_open_nat_natuurlijk_terrein', 'g_afs_onatn'), ('afstand_tot_semiopenbaar_groen_totaal', 'g_afs_sog'),
+    ('afstand_tot_sportterrein', 'g_afs_sport'), ('afstand_tot_volkstuin', 'g_afs_volkst'),
+    ('afstand_tot_verblijfsrecreatief_terrein', 'g_afs_verbl'), ('afstand_tot_recreatief_binnenwater', 'g_afs_binw'),
+    ('afstand_tot_begraafplaats', 'g_afs_begr')
+) AS v(alias, indicator);
