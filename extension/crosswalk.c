@@ -132,7 +132,9 @@ read_layer(Layer *L, Oid rel, const char *keycol, const char *geomcol,
 		   MemoryContext cxt)
 {
 	char	   *sql;
-	uint64		nrows;
+	SPIPlanPtr	plan;
+	Portal		portal;
+	int			cap;
 	int		   *order;
 	char	  **key;
 	BmGeom	  **geom;
@@ -145,51 +147,73 @@ read_layer(Layer *L, Oid rel, const char *keycol, const char *geomcol,
 				   quote_identifier(keycol), L->postgis_nsp, quote_identifier(geomcol),
 				   L->relname, quote_identifier(geomcol),
 				   filter ? " AND (" : "", filter ? filter : "", filter ? ")" : "");
-	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read %s layer %s", L->role, L->relname);
-	nrows = SPI_processed;
-	if (nrows > (uint64) (MaxAllocSize / sizeof(void *)))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s layer %s has too many rows", L->role, L->relname)));
+	/* read through a cursor in batches, so the EWKB of a big layer is never all in memory */
+	plan = SPI_prepare(sql, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "could not read %s layer %s: %s", L->role, L->relname,
+			 SPI_result_code_string(SPI_result));
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	cap = 1024;
+	L->n = 0;
+	L->key = MemoryContextAlloc(cxt, cap * sizeof(char *));
+	L->geom = MemoryContextAlloc(cxt, cap * sizeof(BmGeom *));
+	L->srid = 0;
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, 1000);
+		if (SPI_processed == 0)
+			break;
+		old = MemoryContextSwitchTo(cxt);
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[r];
+			bool		isnull;
+			Datum		d;
+			bytea	   *wkb;
+			char	   *what;
+			int			i = L->n;
+
+			if (L->n >= cap)
+			{
+				if (cap >= (int) (MaxAllocSize / sizeof(void *) / 2))
+					ereport(ERROR,
+							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+							 errmsg("%s layer %s has too many rows", L->role, L->relname)));
+				cap *= 2;
+				L->key = repalloc(L->key, cap * sizeof(char *));
+				L->geom = repalloc(L->geom, cap * sizeof(BmGeom *));
+			}
+			d = SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull);
+			if (isnull)
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("%s layer %s has a NULL key in column \"%s\"", L->role, L->relname, keycol),
+						 errhint("Give every row a key, or exclude such rows with %s_filter.", L->role)));
+			L->key[i] = TextDatumGetCString(d);
+			wkb = DatumGetByteaPP(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull));
+			what = psprintf("%s \"%s\"", L->role, L->key[i]);
+			L->geom[i] = bm_geom_from_wkb((unsigned char *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb), what);
+			if (i == 0)
+				L->srid = L->geom[i]->srid;
+			else if (L->geom[i]->srid != L->srid)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s layer %s mixes SRIDs %d and %d (at key %s)",
+								L->role, L->relname, L->srid, L->geom[i]->srid, L->key[i]),
+						 errhint("Transform the layer to one SRID with ST_Transform.")));
+			bm_check_srid_projected(L->srid, what);
+			bm_geom_check_valid(L->geom[i], what);
+			pfree(what);
+			L->n++;
+			CHECK_FOR_INTERRUPTS();
+		}
+		MemoryContextSwitchTo(old);
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+	SPI_freeplan(plan);
 
 	old = MemoryContextSwitchTo(cxt);
-	L->n = (int) nrows;
-	L->key = palloc(Max(L->n, 1) * sizeof(char *));
-	L->geom = palloc(Max(L->n, 1) * sizeof(BmGeom *));
-	L->srid = 0;
-	for (int i = 0; i < L->n; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		bool		isnull;
-		Datum		d;
-		bytea	   *wkb;
-		char	   *what;
-
-		d = SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull);
-		if (isnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("%s layer %s has a NULL key in column \"%s\"", L->role, L->relname, keycol),
-					 errhint("Give every row a key, or exclude such rows with %s_filter.", L->role)));
-		L->key[i] = TextDatumGetCString(d);
-		wkb = DatumGetByteaPP(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull));
-		what = psprintf("%s \"%s\"", L->role, L->key[i]);
-		L->geom[i] = bm_geom_from_wkb((unsigned char *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb), what);
-		if (i == 0)
-			L->srid = L->geom[i]->srid;
-		else if (L->geom[i]->srid != L->srid)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s layer %s mixes SRIDs %d and %d (at key %s)",
-							L->role, L->relname, L->srid, L->geom[i]->srid, L->key[i]),
-					 errhint("Transform the layer to one SRID with ST_Transform.")));
-		bm_check_srid_projected(L->srid, what);
-		bm_geom_check_valid(L->geom[i], what);
-		pfree(what);
-		CHECK_FOR_INTERRUPTS();
-	}
-
 	/* sort rows by key and refuse duplicates */
 	order = palloc(Max(L->n, 1) * sizeof(int));
 	for (int i = 0; i < L->n; i++)
@@ -212,7 +236,6 @@ read_layer(Layer *L, Oid rel, const char *keycol, const char *geomcol,
 	L->key = key;
 	L->geom = geom;
 	MemoryContextSwitchTo(old);
-	SPI_freetuptable(SPI_tuptable);
 }
 
 /* Growable pair list. */
