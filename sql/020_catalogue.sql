@@ -28,7 +28,7 @@ SELECT count(*) FILTER (WHERE label = '' OR unit IS NULL OR source IS NULL) AS i
 SELECT code, label, theme, unit, kind, numerator, denominator, scale, polarity
   FROM buurtmonitor.indicators
  WHERE code IN ('a_inw', 'p_koopw', 'g_wozbag', 'g_hhgro', 'g_afs_gs', 'p_hh_li', 'p_arb_pp',
-                'p_geb', 'bev_dich', 'lbm_score', 'ses_woa', 'm_hh_ver')
+                'p_geb', 'bev_dich', 'lbm_score', 'ses_woa', 'm_hh_ver', 'p_gehuwd', 'g_5km_zhi')
  ORDER BY code;
 
 -- Resolution rule of the loaders: the column name as a code, else as an alias.
@@ -78,7 +78,19 @@ SELECT f.file, f.col,
     SELECT 'woudenberg', 'a_inw'
   ) f;
 
--- Columns per file and how many resolve (114 KWB columns; 31 + 10 + 6 + 1 others).
+-- The key-figure properties of the PDOK layout, read from the file itself
+-- (multiyear/baarn_buurt_2024_wgs84.geojson, 223 properties of which 9 are identifiers or flags).
+\getenv datadir BUURTMONITOR_DATA
+\set baarn_geojson :datadir/multiyear/baarn_buurt_2024_wgs84.geojson
+INSERT INTO resolved_cols (file, col, code)
+SELECT 'baarn_geojson', k,
+       coalesce((SELECT i.code FROM buurtmonitor.indicators i WHERE i.code = k),
+                (SELECT a.indicator FROM buurtmonitor.indicator_aliases a WHERE a.alias = k))
+  FROM jsonb_object_keys(pg_read_file(:'baarn_geojson')::jsonb->'features'->0->'properties') k
+ WHERE k NOT IN ('buurtcode', 'buurtnaam', 'wijkcode', 'gemeentecode', 'gemeentenaam',
+                 'indelingswijziging_wijken_en_buurten', 'water', 'jrstatcode', 'jaar');
+
+-- Columns per file and how many resolve (114 KWB columns; 31 + 10 + 6 + 1 + 214 others).
 SELECT file, count(*) AS columns, count(code) AS resolved FROM resolved_cols GROUP BY file ORDER BY file;
 -- Unresolved columns (expect none).
 SELECT file, col FROM resolved_cols WHERE code IS NULL;
@@ -86,11 +98,19 @@ SELECT file, col FROM resolved_cols WHERE code IS NULL;
 -- The custom layouts' names and what they map to.
 SELECT file, col, code FROM resolved_cols WHERE file IN ('utrecht_province', 'baarn', 'amsterdam_ses') ORDER BY file, col;
 
+-- A sample of the PDOK names, among them the two low-income shares that tell p_hh_lkk and
+-- p_hh_li apart.
+SELECT col, code FROM resolved_cols
+ WHERE file = 'baarn_geojson'
+   AND col IN ('percentage_huishoudens_met_laag_inkomen', 'percentage_huishoudens_met_laagste_inkomen',
+               'percentage_personen_0_tot_15_jaar', 'stedelijkheid_adressen_per_km2',
+               'ziekenhuis_incl_buitenpoli_gem_aantal_binnen_5_km', 'gemiddelde_afstand_tot_museum')
+ ORDER BY col;
+
 -- Indicators with an exact numerator reproduce the published CBS values: check on the
 -- municipal row of the real Utrecht 2023 file (buurt and wijk counts are rounded to
 -- multiples of 5 by CBS, so only the unrounded GM0344 row can be recomputed). The
 -- tolerance is half a unit of the published last digit.
-\getenv datadir BUURTMONITOR_DATA
 \set kwb2023 :datadir/multiyear/utrecht_gm0344_kwb2023.csv
 CREATE TEMP TABLE kwb2023_line (line text);
 COPY kwb2023_line FROM :'kwb2023' WITH (FORMAT text);
