@@ -171,6 +171,28 @@ SELECT indicator, period, round(change_p_value::numeric, 6) AS change_p, change_
   FROM buurtmonitor.development(indicators => '{t_veil,t_tevr}')
  WHERE area_code = 'BU99010101' AND period = 2022 ORDER BY indicator;
 
+-- Sample sizes from the denominators (the docs' example): for Zuid the survey's denominator is the number
+-- of respondents; the rows already given for Noord and Testdorp are kept (ON CONFLICT DO NOTHING).
+INSERT INTO buurtmonitor.observations (area_code, vintage, period, indicator, value, numerator, denominator) VALUES
+ ('BU99010102', 2026, 2021, 't_veil', 30, 60, 200),
+ ('BU99010102', 2026, 2022, 't_veil', 20, 50, 250);
+INSERT INTO buurtmonitor.sample_sizes (area_code, vintage, period, indicator, n)
+SELECT area_code, vintage, period, indicator, denominator
+  FROM buurtmonitor.observations WHERE indicator = 't_veil' AND denominator IS NOT NULL
+ON CONFLICT DO NOTHING;
+-- Zuid 2022 (20% of 250) against 2021 (30% of 200): R prop.test(c(50, 60), c(250, 200), correct = FALSE):
+--   p 0.0141763991305854, lower is better: better.
+-- against Testdorp (25% of 2000): R prop.test(c(50, 500), c(250, 2000), correct = FALSE): p 0.0828533698502881:
+--   not significant at 0.05, but at alpha 0.10 better.
+SELECT round(change_p_value::numeric, 6) AS change_p, change_significance,
+       abs(change_p_value / 0.0141763991305854 - 1) < 1e-9 AS change_p_ok,
+       round(reference_p_value::numeric, 6) AS ref_p, reference_significance,
+       abs(reference_p_value / 0.0828533698502881 - 1) < 1e-9 AS ref_p_ok
+  FROM buurtmonitor.development(indicators => '{t_veil}')
+ WHERE area_code = 'BU99010102' AND period = 2022;
+SELECT reference_significance FROM buurtmonitor.development(indicators => '{t_veil}', alpha => 0.10)
+ WHERE area_code = 'BU99010102' AND period = 2022;
+
 -- by_code: older editions' rows for codes that still exist (Zuid had a 2017 figure in the 2021 edition)
 INSERT INTO buurtmonitor.areas (code, vintage, name, level, parent_code) VALUES
  ('BU99010102', 2021, 'Zuid', 'buurt', NULL);

@@ -27,3 +27,9 @@ r <- prop.test(c(186, 500), c(600, 2000), correct = FALSE)
 cat("dev ref X-squared", r$statistic, "p", r$p.value, "z", sqrt(r$statistic), "\n")
 # t_tevr mean 7.4 (se 0.12) in 2022 against 7.0 (se 0.16) in 2021: z = 2
 cat("dev mean change p", 2 * pnorm(-2), "\n")
+# sql/400_development.sql, sample sizes taken from the denominators (Zuid, t_veil):
+# 2022 20% of 250 against 2021 30% of 200; and against Testdorp 2022 25% of 2000
+r <- prop.test(c(50, 60), c(250, 200), correct = FALSE)
+cat("dev zuid change X-squared", r$statistic, "p", r$p.value, "\n")
+r <- prop.test(c(50, 500), c(250, 2000), correct = FALSE)
+cat("dev zuid ref X-squared", r$statistic, "p", r$p.value, "\n")
