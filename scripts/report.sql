@@ -60,7 +60,7 @@ SELECT h.gemeente_name AS gemeente,
  GROUP BY h.gemeente_name ORDER BY 1;
 
 \echo
-\echo '== 3. How is each buurt developing? Baarn, households with low purchasing power (%), against Baarn'
+\echo '== 3. How is each buurt developing? Baarn, households with a low income (p_hh_lkk, %), against Baarn'
 \echo '   (newest period with figures; change in percentage points; trends over up to 5 periods)'
 SELECT d.area_name AS buurt, d.period, round(d.value::numeric, 1) AS value,
        round(d.reference_value::numeric, 1) AS baarn, round(d.index::numeric) AS index,
@@ -75,7 +75,7 @@ SELECT d.area_name AS buurt, d.period, round(d.value::numeric, 1) AS value,
 \echo
 \echo '== 4. Signals: rules an analyst keeps in buurtmonitor.signal_rules'
 INSERT INTO buurtmonitor.signal_rules (indicator, condition, threshold, description) VALUES
-    ('p_hh_lkk', 'index_above', 150, 'low purchasing power at least 1.5 times the municipal level'),
+    ('p_hh_lkk', 'index_above', 150, 'share of households with a low income at least 1.5 times the municipal share'),
     ('a_soz_wb', 'worsened_consecutive', 2, 'more social-assistance recipients two periods in a row');
 SELECT s.rule_id AS rule, s.area_name AS buurt, s.period, s.reason
   FROM buurtmonitor.signals(vintage => 2025) s
