@@ -29,7 +29,7 @@ COMMENT ON TYPE buurtmonitor.rollup_row IS
     'Result row of buurtmonitor.rollup: the rolled-up value with its numerator, denominator, part counts, coverage and partial flag.';
 
 -- Check the arguments of rollup() and return the rank of to_level.
-CREATE FUNCTION buurtmonitor.rollup_check_args(to_level text, indicators text[], from_level text)
+CREATE FUNCTION buurtmonitor._rollup_check_args(to_level text, indicators text[], from_level text)
 RETURNS integer
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -75,7 +75,7 @@ BEGIN
     RETURN to_rank;
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor.rollup_check_args(text, text[], text) IS
+COMMENT ON FUNCTION buurtmonitor._rollup_check_args(text, text[], text) IS
     'Internal: checks the levels and indicators given to buurtmonitor.rollup and returns the rank of to_level.';
 
 -- Roll observations of from_level areas up to their ancestors at to_level.
@@ -93,7 +93,7 @@ LANGUAGE plpgsql STABLE
 SET enable_nestloop = off
 AS $$
 DECLARE
-    to_rank   integer := buurtmonitor.rollup_check_args(to_level, indicators, from_level);
+    to_rank   integer := buurtmonitor._rollup_check_args(to_level, indicators, from_level);
     from_rank integer;
     depth     integer;
     joins     text := '';
