@@ -161,7 +161,7 @@ INSERT INTO buurtmonitor.sample_sizes (area_code, vintage, period, indicator, n,
 -- t_veil Noord 2022 against 2021: R prop.test(c(152, 186), c(400, 600), correct = FALSE): p 0.021874686466279;
 --   31% < 38% and higher is worse: better.
 -- t_veil Noord 2022 against Testdorp 2022: R prop.test(c(186, 500), c(600, 2000), correct = FALSE):
---   p 0.00344682526137637; 31% > 25%: worse.
+--   X-squared 8.55442938483052 (z 2.92479561419777), p 0.00344682526137637; 31% > 25%: worse.
 -- t_tevr: (7.4 - 7.0) / sqrt(0.12^2 + 0.16^2) = 2, R 2 * pnorm(-2) = 0.0455002638963584: better (higher is better)
 --   (the reference is rolled up, so no reference test)
 SELECT indicator, period, round(change_p_value::numeric, 6) AS change_p, change_significance,
@@ -181,9 +181,9 @@ SELECT area_code, vintage, period, indicator, denominator
   FROM buurtmonitor.observations WHERE indicator = 't_veil' AND denominator IS NOT NULL
 ON CONFLICT DO NOTHING;
 -- Zuid 2022 (20% of 250) against 2021 (30% of 200): R prop.test(c(50, 60), c(250, 200), correct = FALSE):
---   p 0.0141763991305854, lower is better: better.
--- against Testdorp (25% of 2000): R prop.test(c(50, 500), c(250, 2000), correct = FALSE): p 0.0828533698502881:
---   not significant at 0.05, but at alpha 0.10 better.
+--   X-squared 6.01604278074866, p 0.0141763991305854, lower is better: better.
+-- against Testdorp (25% of 2000): R prop.test(c(50, 500), c(250, 2000), correct = FALSE):
+--   X-squared 3.00802139037433, p 0.0828533698502881: not significant at 0.05, but at alpha 0.10 better.
 SELECT round(change_p_value::numeric, 6) AS change_p, change_significance,
        abs(change_p_value / 0.0141763991305854 - 1) < 1e-9 AS change_p_ok,
        round(reference_p_value::numeric, 6) AS ref_p, reference_significance,
