@@ -1205,11 +1205,12 @@ bm_overlap(BmGeom *A, BmGeom *B, BmWork *w)
 
 /*
  * fn_extra cache: PostGIS's ST_AsEWKB, a small cache of parsed, validated and
- * indexed geometries (in a join one argument repeats for many calls, and
- * parsing plus the GEOS validity check cost more than the overlap itself),
- * and the scratch space of the engine.
+ * indexed geometries (in a join the same geometries come back for many calls,
+ * and parsing plus the GEOS validity check cost more than the overlap itself;
+ * at most 64 entries and 8 MB of raw geometry), and the engine's scratch space.
  */
-#define GEOM_CACHE_SLOTS 4
+#define GEOM_CACHE_SLOTS 64
+#define GEOM_CACHE_BYTES (8 * 1024 * 1024)	/* of raw geometry; parsed + index is ~5x */
 
 typedef struct GeomCacheSlot
 {
@@ -1224,6 +1225,7 @@ typedef struct OverlapFnCache
 	FmgrInfo	asewkb;
 	GeomCacheSlot slot[GEOM_CACHE_SLOTS];
 	uint64		clock;
+	Size		cached_bytes;	/* raw bytes of the occupied slots */
 	BmWork		work;
 } OverlapFnCache;
 
@@ -1295,6 +1297,24 @@ geom_arg(FunctionCallInfo fcinfo, OverlapFnCache *c, int argno, const char *what
 			victim = sl;
 	}
 
+	/* keep the cache small: evict least recently used entries over the byte budget */
+	if (victim->g != NULL)
+		c->cached_bytes -= VARSIZE_ANY(victim->raw);
+	victim->g = NULL;
+	while (c->cached_bytes + len > GEOM_CACHE_BYTES)
+	{
+		GeomCacheSlot *lru = NULL;
+
+		for (int i = 0; i < GEOM_CACHE_SLOTS; i++)
+			if (c->slot[i].g != NULL && (lru == NULL || c->slot[i].last_use < lru->last_use))
+				lru = &c->slot[i];
+		if (lru == NULL)
+			break;
+		c->cached_bytes -= VARSIZE_ANY(lru->raw);
+		lru->g = NULL;
+		MemoryContextReset(lru->cxt);
+	}
+
 	/* miss: parse, check and index into the victim slot */
 	if (victim->cxt == NULL)
 		victim->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "buurtmonitor overlap cache",
@@ -1313,6 +1333,7 @@ geom_arg(FunctionCallInfo fcinfo, OverlapFnCache *c, int argno, const char *what
 	MemoryContextSwitchTo(old);
 	victim->g = g;
 	victim->last_use = ++c->clock;
+	c->cached_bytes += len;
 	return g;
 }
 
