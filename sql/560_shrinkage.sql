@@ -26,6 +26,24 @@ SELECT area_code, parent_code, rate, round(shrunk_rate::numeric, 6) AS shrunk_ra
 SELECT count(*) AS between_count
   FROM buurtmonitor.shrink_rate('shr', 'code', 'la', 'num', 'den')
  WHERE parent_code = 'L' AND shrunk_rate BETWEEN least(rate, parent_rate) AND greatest(rate, parent_rate);
+-- variance_method: parent Q with p1 = 2 of 10 and p2 = 30 of 100 (unequal denominators).
+--   z_1 = ln(2.5 / 8.5) = -1.223775, s2_1 = 1/2.5 + 1/8.5 = 0.517647
+--   z_2 = ln(30.5 / 70.5) = -0.837886, s2_2 = 1/30.5 + 1/70.5 = 0.046971
+--   zbar = ln(32.5 / 78.5) = -0.881859; deviations -0.341917, 0.043973
+--   weighted:   t2 = (10 * 0.341917^2 + 100 * 0.043973^2) / 110 = (1.169070 + 0.193358) / 110 = 0.012386
+--               w = 0.012386 / (0.012386 + 0.517647) = 0.023368, 0.012386 / 0.059357 = 0.208665
+--               shrunk 0.291141, 0.294696
+--   unweighted: t2 = (0.341917^2 + 0.043973^2) / 2 = (0.116907 + 0.001934) / 2 = 0.059420
+--               w = 0.059420 / 0.577068 = 0.102970, 0.059420 / 0.106392 = 0.558506
+--               shrunk 0.285556, 0.297904
+CREATE TABLE shr_q (code text, la text, num integer, den integer);
+INSERT INTO shr_q VALUES ('p1', 'Q', 2, 10), ('p2', 'Q', 30, 100);
+SELECT b.v AS variance_method, s.area_code, round(s.between_variance::numeric, 6) AS t2,
+       round(s.weight::numeric, 6) AS weight, round(s.shrunk_rate::numeric, 6) AS shrunk_rate
+  FROM unnest(ARRAY['weighted', 'unweighted']) AS b(v),
+       LATERAL buurtmonitor.shrink_rate('shr_q', 'code', 'la', 'num', 'den', b.v) s
+ ORDER BY 1 DESC, 2;
+SELECT * FROM buurtmonitor.shrink_rate('shr_q', 'code', 'la', 'num', 'den', 'pooled');
 -- errors
 SELECT * FROM buurtmonitor.shrink_rate('shr', 'code', 'la', 'nope', 'den');
 SELECT * FROM buurtmonitor.shrink_rate('shr', 'code', 'la', 'la', 'den');
@@ -40,4 +58,4 @@ INSERT INTO shr_nopar VALUES ('x', 'L', 1, 3), ('y', NULL, 2, 3);
 SELECT * FROM buurtmonitor.shrink_rate('shr_nopar', 'code', 'la', 'num', 'den');
 CREATE TABLE shr_empty (code text, la text, num integer, den integer);
 SELECT * FROM buurtmonitor.shrink_rate('shr_empty', 'code', 'la', 'num', 'den');
-DROP TABLE shr, shr_bad, shr_dup, shr_nopar, shr_empty;
+DROP TABLE shr, shr_q, shr_bad, shr_dup, shr_nopar, shr_empty;

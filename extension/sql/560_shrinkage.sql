@@ -2,7 +2,8 @@
 -- after the English Indices of Deprivation 2019 technical report, Appendix D.
 -- The exact formula is in docs/social_score.md ("shrink_rate").
 
-CREATE FUNCTION buurtmonitor.shrink_rate(source regclass, key text, parent text, numerator text, denominator text)
+CREATE FUNCTION buurtmonitor.shrink_rate(source regclass, key text, parent text, numerator text, denominator text,
+        variance_method text DEFAULT 'weighted')
     RETURNS TABLE (area_code text, parent_code text, rate double precision, shrunk_rate double precision,
                    weight double precision, parent_rate double precision, between_variance double precision)
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -15,6 +16,11 @@ DECLARE
     bad    text;
     nrow   bigint;
 BEGIN
+    IF variance_method IS NULL OR variance_method NOT IN ('weighted', 'unweighted') THEN
+        RAISE EXCEPTION 'variance_method must be ''weighted'' or ''unweighted'', not %', coalesce(quote_literal(variance_method), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''weighted'' weights the squared deviations by the denominators, ''unweighted'' averages them over the areas.';
+    END IF;
     FOREACH c IN ARRAY ARRAY[key, parent, numerator, denominator] LOOP
         SELECT t.typcategory INTO typcat
           FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
@@ -69,15 +75,18 @@ BEGIN
               FROM a WINDOW w AS (PARTITION BY par)),
         c AS (   -- the parent's logit from its summed counts
             SELECT b.*, ln((pr + 0.5) / (pn - pr + 0.5)) AS zbar FROM b),
-        d AS (   -- between-area variance within the parent, weighted by the denominators
-            SELECT c.*, sum(n * (z - zbar) ^ 2) FILTER (WHERE ok) OVER (PARTITION BY par) / pn AS t2 FROM c),
+        d AS (   -- between-area variance within the parent (weighted by the denominators, or not)
+            SELECT c.*, %6$s AS t2 FROM c),
         e AS (
             SELECT d.*, CASE WHEN NOT ok THEN NULL WHEN t2 > 0 THEN t2 / (t2 + s2) ELSE 0 END AS wt FROM d)
         SELECT k, par, CASE WHEN n > 0 THEN r / n END,
                1 / (1 + exp(-(wt * z + (1 - wt) * zbar))), wt, pr / pn, t2
           FROM e
-         ORDER BY k$q$, key, parent, numerator, denominator, source);
+         ORDER BY k$q$, key, parent, numerator, denominator, source,
+        CASE variance_method
+            WHEN 'weighted' THEN 'sum(n * (z - zbar) ^ 2) FILTER (WHERE ok) OVER (PARTITION BY par) / pn'
+            ELSE 'avg((z - zbar) ^ 2) FILTER (WHERE ok) OVER (PARTITION BY par)' END);
 END;
 $$;
-COMMENT ON FUNCTION buurtmonitor.shrink_rate(regclass, text, text, text, text) IS
-    'Empirical-Bayes shrinkage of numerator/denominator rates toward the parent area on the logit scale (IoD 2019 Appendix D): weight t2/(t2 + s2) on the area''s empirical logit.';
+COMMENT ON FUNCTION buurtmonitor.shrink_rate(regclass, text, text, text, text, text) IS
+    'Empirical-Bayes shrinkage of numerator/denominator rates toward the parent area on the logit scale (IoD 2019 Appendix D): weight t2/(t2 + s2) on the area''s empirical logit; variance_method ''weighted'' (between-area variance weighted by the denominators, default) or ''unweighted''.';
