@@ -33,8 +33,27 @@ static const char *const spec_top_keys[] = {
 	"name", "description", NULL
 };
 static const char *const spec_domain_keys[] = {
-	"column", "name", "weight", "direction", "transform", NULL
+	"column", "name", "weight", "direction", "transform", "indicators", "combine", NULL
 };
+static const char *const spec_indicator_keys[] = {
+	"column", "weight", "direction", "transform", NULL
+};
+
+/*
+ * A domain of the specification: either one source column, or several
+ * indicator columns that are normalised and averaged into the domain value.
+ */
+typedef struct SpecDomain
+{
+	int			n_cols;			/* source columns: 1, or the number of indicators */
+	bool		has_indicators;
+	char	  **cols;			/* column names */
+	double	   *ind_weights;	/* indicator weights, normalised (indicators only) */
+	bool	   *ind_hiw;		/* indicator directions */
+	DepTransform *ind_tr;		/* indicator transforms */
+	DepCombine	ind_combine;	/* how the indicators are averaged */
+	int			first;			/* position of the first column among the value columns */
+} SpecDomain;
 
 /* ---------- jsonb helpers ---------- */
 
@@ -208,6 +227,131 @@ check_keys_unique(char **keys, int n, const char *keycol)
 }
 
 /*
+ * parse_indicators
+ *		Parse the "indicators" array of a domain: column, weight, direction
+ *		(default higher_is_worse) and transform (default zscore) of each.
+ */
+static void
+parse_indicators(SpecDomain *sd, JsonbContainer *dom, JsonbValue *iv, const char *where)
+{
+	JsonbContainer *arr;
+
+	if (iv->type != jbvBinary || !JsonContainerIsArray(iv->val.binary.data) ||
+		JsonContainerSize(iv->val.binary.data) == 0)
+		spec_error(psprintf("\"indicators\" of %s must be a non-empty array", where),
+				   "List them as \"indicators\": [{\"column\": \"benefits\", \"weight\": 0.5}, ...].");
+	{
+		JsonbValue	cv;
+
+		if (getKeyJsonValueFromContainer(dom, "column", 6, &cv))
+			spec_error(psprintf("%s has both \"column\" and \"indicators\"", where),
+					   "Give a domain either one column or a list of indicators.");
+	}
+	arr = iv->val.binary.data;
+	sd->has_indicators = true;
+	sd->n_cols = JsonContainerSize(arr);
+	sd->cols = palloc(sizeof(char *) * sd->n_cols);
+	sd->ind_weights = palloc(sizeof(double) * sd->n_cols);
+	sd->ind_hiw = palloc(sizeof(bool) * sd->n_cols);
+	sd->ind_tr = palloc(sizeof(DepTransform) * sd->n_cols);
+	sd->ind_combine = dep_parse_combine(spec_string(dom, "combine", "arithmetic", where));
+	for (int k = 0; k < sd->n_cols; k++)
+	{
+		JsonbValue *ev = getIthJsonbValueFromContainer(arr, k);
+		JsonbContainer *ind;
+		char	   *iwhere = psprintf("indicator %d of %s", k + 1, where);
+
+		if (ev->type != jbvBinary || !JsonContainerIsObject(ev->val.binary.data))
+			spec_error(psprintf("%s is not an object", iwhere),
+					   "Write each indicator as {\"column\": \"benefits\", \"weight\": 0.5}.");
+		ind = ev->val.binary.data;
+		spec_check_keys(ind, spec_indicator_keys, iwhere);
+		sd->cols[k] = spec_string(ind, "column", NULL, iwhere);
+		if (sd->cols[k] == NULL)
+			spec_error(psprintf("%s has no \"column\"", iwhere),
+					   "Name the source column holding the indicator.");
+		sd->ind_weights[k] = spec_number(ind, "weight", true, 1.0, iwhere);
+		sd->ind_hiw[k] = dep_parse_direction(spec_string(ind, "direction", "higher_is_worse", iwhere));
+		sd->ind_tr[k] = dep_parse_transform(spec_string(ind, "transform", "zscore", iwhere));
+		if (sd->ind_tr[k] == DEP_TR_RANK)
+			spec_error(psprintf("%s uses transform \"rank\", whose score is lower for more deprived areas", iwhere),
+					   "Use \"zscore\", \"scaled_rank\", \"percentile\" or another transform.");
+	}
+	dep_normalise_weights(sd->ind_weights, sd->n_cols, psprintf("the indicators of %s", where));
+}
+
+/*
+ * domain_raw_values
+ *		Fill column j of d->raw/d->present: the domain's own column, or the
+ *		weighted mean (arithmetic or geometric) of its normalised indicators
+ *		over those present for the area (missing when none is).
+ */
+static void
+domain_raw_values(DepIndexData *d, SpecDomain *sd, int j, const double *vals,
+				  const bool *vpresent, int ncols)
+{
+	int			n = d->n_areas;
+	int			nd = d->n_domains;
+	double	   *x = palloc(sizeof(double) * n);
+	bool	   *isnull = palloc(sizeof(bool) * n);
+	double	   *norm = palloc(sizeof(double) * n * sd->n_cols);
+
+	if (!sd->has_indicators)
+	{
+		for (int i = 0; i < n; i++)
+		{
+			d->present[i * nd + j] = vpresent[i * ncols + sd->first];
+			d->raw[i * nd + j] = vals[i * ncols + sd->first];
+		}
+		return;
+	}
+	/* normalise each indicator over the areas that have it */
+	for (int k = 0; k < sd->n_cols; k++)
+	{
+		for (int i = 0; i < n; i++)
+		{
+			x[i] = vals[i * ncols + sd->first + k];
+			isnull[i] = !vpresent[i * ncols + sd->first + k];
+		}
+		dep_normalise(x, isnull, n, sd->ind_tr[k], sd->ind_hiw[k], d->ties, d->scaling,
+					  psprintf("indicator \"%s\" of domain \"%s\"", sd->cols[k], d->domain_names[j]),
+					  norm + (size_t) k * n);
+	}
+	/* average them per area, weights renormalised over the present ones */
+	for (int i = 0; i < n; i++)
+	{
+		double		acc = 0.0,
+					wsum = 0.0;
+
+		for (int k = 0; k < sd->n_cols; k++)
+		{
+			double		v = norm[(size_t) k * n + i];
+
+			if (isnan(v))
+				continue;
+			if (sd->ind_combine == DEP_COMBINE_GEOMETRIC)
+			{
+				if (!(v > 0.0))
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("indicator \"%s\" of area \"%s\" has score %g, but the geometric mean needs positive scores",
+									sd->cols[k], d->keys[i], v),
+							 errhint("Use a transform with positive scores (scaled_rank or exponential, with rank_scaling n_plus_1) or \"combine\": \"arithmetic\".")));
+				acc += sd->ind_weights[k] * log(v);
+			}
+			else
+				acc += sd->ind_weights[k] * v;
+			wsum += sd->ind_weights[k];
+		}
+		d->present[i * nd + j] = wsum > 0.0;
+		d->raw[i * nd + j] = wsum > 0.0 ? (sd->ind_combine == DEP_COMBINE_GEOMETRIC ? exp(acc / wsum) : acc / wsum) : 0.0;
+	}
+	pfree(x);
+	pfree(isnull);
+	pfree(norm);
+}
+
+/*
  * dep_index_prepare
  *		Parse the specification, read the source table once and compute the
  *		transformed domain scores of every area.
@@ -221,7 +365,10 @@ dep_index_prepare(Oid relid, Jsonb *spec, const char *key)
 	JsonbValue	dv;
 	JsonbContainer *doms;
 	char	   *parent_col;
-	char	  **columns;
+	SpecDomain *sd;
+	int			ncols = 0;
+	double	   *vals;
+	bool	   *vpresent;
 	char	  **parents = NULL;
 	bool	   *imputed;
 	StringInfoData sql;
@@ -245,7 +392,7 @@ dep_index_prepare(Oid relid, Jsonb *spec, const char *key)
 	d->weights = palloc(sizeof(double) * nd);
 	d->transforms = palloc(sizeof(DepTransform) * nd);
 	d->higher_is_worse = palloc(sizeof(bool) * nd);
-	columns = palloc(sizeof(char *) * nd);
+	sd = palloc0(sizeof(SpecDomain) * nd);
 	d->ties = dep_parse_ties(spec_string(top, "ties", "average", "the specification"));
 	d->scaling = dep_parse_scaling(spec_string(top, "rank_scaling", "n_plus_1", "the specification"));
 	d->combine = dep_parse_combine(spec_string(top, "combine", "arithmetic", "the specification"));
@@ -266,13 +413,28 @@ dep_index_prepare(Oid relid, Jsonb *spec, const char *key)
 					   "Write each domain as {\"column\": \"income\", \"weight\": 0.225}.");
 		dom = ev->val.binary.data;
 		spec_check_keys(dom, spec_domain_keys, where);
-		columns[j] = spec_string(dom, "column", NULL, where);
-		if (columns[j] == NULL)
-			spec_error(psprintf("%s has no \"column\"", where),
-					   "Name the source column holding the domain, for example \"column\": \"income_rank\".");
-		d->domain_names[j] = spec_string(dom, "name", columns[j], where);
+		if (getKeyJsonValueFromContainer(dom, "indicators", 10, &dv))
+			parse_indicators(&sd[j], dom, &dv, where);
+		else
+		{
+			if (getKeyJsonValueFromContainer(dom, "combine", 7, &dv))
+				spec_error(psprintf("%s has \"combine\" but no \"indicators\"", where),
+						   "\"combine\" in a domain says how its indicators are averaged; remove it or add \"indicators\".");
+			sd[j].n_cols = 1;
+			sd[j].cols = palloc(sizeof(char *));
+			sd[j].cols[0] = spec_string(dom, "column", NULL, where);
+			if (sd[j].cols[0] == NULL)
+				spec_error(psprintf("%s has no \"column\" and no \"indicators\"", where),
+						   "Name the source column holding the domain, for example \"column\": \"income_rank\", or list its indicators.");
+		}
+		sd[j].first = ncols;
+		ncols += sd[j].n_cols;
+		d->domain_names[j] = spec_string(dom, "name", sd[j].has_indicators ? psprintf("domain %d", j + 1) : sd[j].cols[0], where);
 		d->weights[j] = spec_number(dom, "weight", false, 0.0, where);
 		d->higher_is_worse[j] = dep_parse_direction(spec_string(dom, "direction", "higher_is_worse", where));
+		if (sd[j].has_indicators && !d->higher_is_worse[j])
+			spec_error(psprintf("%s has indicators and \"direction\": \"higher_is_better\"", where),
+					   "A domain built from indicators is always higher = more deprived; set the direction of each indicator instead.");
 		d->transforms[j] = dep_parse_transform(spec_string(dom, "transform", "exponential", where));
 		if (d->transforms[j] == DEP_TR_RANK)
 			spec_error(psprintf("%s uses transform \"rank\", whose score is lower for more deprived areas", where),
@@ -289,10 +451,11 @@ dep_index_prepare(Oid relid, Jsonb *spec, const char *key)
 	appendStringInfo(&sql, "SELECT %s::text, %s", quote_identifier(key),
 					 parent_col ? psprintf("%s::text", quote_identifier(parent_col)) : "NULL::text");
 	for (int j = 0; j < nd; j++)
-	{
-		check_column(relid, columns[j], psprintf("domain \"%s\"", d->domain_names[j]));
-		appendStringInfo(&sql, ", %s::float8", quote_identifier(columns[j]));
-	}
+		for (int k = 0; k < sd[j].n_cols; k++)
+		{
+			check_column(relid, sd[j].cols[k], psprintf("domain \"%s\"", d->domain_names[j]));
+			appendStringInfo(&sql, ", %s::float8", quote_identifier(sd[j].cols[k]));
+		}
 	appendStringInfo(&sql, " FROM %s", relname);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -305,7 +468,7 @@ dep_index_prepare(Oid relid, Jsonb *spec, const char *key)
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("no areas: table %s is empty", relname),
 				 errhint("Load the areas first, or check the table name.")));
-	if (SPI_processed > (uint64) (MaxAllocSize / sizeof(double) / nd))
+	if (SPI_processed > (uint64) (MaxAllocSize / sizeof(double) / Max(nd, ncols)))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many areas: " UINT64_FORMAT, SPI_processed),
@@ -315,32 +478,34 @@ dep_index_prepare(Oid relid, Jsonb *spec, const char *key)
 		MemoryContext spicxt = MemoryContextSwitchTo(outer);
 		int			n = (int) SPI_processed;
 		TupleDesc	td = SPI_tuptable->tupdesc;
-		Datum	   *vals = palloc(sizeof(Datum) * (nd + 2));
-		bool	   *isnull = palloc(sizeof(bool) * (nd + 2));
+		Datum	   *dvals = palloc(sizeof(Datum) * (ncols + 2));
+		bool	   *isnull = palloc(sizeof(bool) * (ncols + 2));
 
 		d->n_areas = n;
 		d->keys = palloc(sizeof(char *) * n);
 		d->raw = palloc(sizeof(double) * n * nd);
 		d->present = palloc(sizeof(bool) * n * nd);
+		vals = palloc(sizeof(double) * n * ncols);
+		vpresent = palloc(sizeof(bool) * n * ncols);
 		if (parent_col)
 			parents = palloc0(sizeof(char *) * n);
 
 		for (int i = 0; i < n; i++)
 		{
 			/* deform each row once: the text key makes per-column access slow */
-			heap_deform_tuple(SPI_tuptable->vals[i], td, vals, isnull);
+			heap_deform_tuple(SPI_tuptable->vals[i], td, dvals, isnull);
 			if (isnull[0])
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("area key column \"%s\" has a NULL", key),
 						 errhint("Give every area a key, or filter the NULLs out first.")));
-			d->keys[i] = TextDatumGetCString(vals[0]);
+			d->keys[i] = TextDatumGetCString(dvals[0]);
 			if (parent_col)
-				parents[i] = isnull[1] ? NULL : TextDatumGetCString(vals[1]);
-			for (int j = 0; j < nd; j++)
+				parents[i] = isnull[1] ? NULL : TextDatumGetCString(dvals[1]);
+			for (int c = 0; c < ncols; c++)
 			{
-				d->present[i * nd + j] = !isnull[j + 2];
-				d->raw[i * nd + j] = isnull[j + 2] ? 0.0 : DatumGetFloat8(vals[j + 2]);
+				vpresent[i * ncols + c] = !isnull[c + 2];
+				vals[i * ncols + c] = isnull[c + 2] ? 0.0 : DatumGetFloat8(dvals[c + 2]);
 			}
 		}
 		MemoryContextSwitchTo(spicxt);
@@ -348,6 +513,8 @@ dep_index_prepare(Oid relid, Jsonb *spec, const char *key)
 	SPI_finish();
 
 	check_keys_unique(d->keys, d->n_areas, key);
+	for (int j = 0; j < nd; j++)
+		domain_raw_values(d, &sd[j], j, vals, vpresent, ncols);
 
 	/* --- missing data: all-NULL domains, imputation, minimum share --- */
 	imputed = palloc0(sizeof(bool) * d->n_areas * nd);
@@ -360,8 +527,9 @@ dep_index_prepare(Oid relid, Jsonb *spec, const char *key)
 		if (!any)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("domain \"%s\" has no values: column \"%s\" is NULL for every area",
-							d->domain_names[j], columns[j]),
+					 errmsg("domain \"%s\" has no values: %s NULL for every area",
+							d->domain_names[j], sd[j].has_indicators ? "its indicators are" :
+							psprintf("column \"%s\" is", sd[j].cols[0])),
 					 errhint("Remove the domain from the specification or load its values.")));
 		if (parents)
 			impute_by_parent(d, parents, j, imputed);

@@ -85,6 +85,29 @@ SELECT name, builtin, buurtmonitor.index_domains(spec) FROM buurtmonitor.index_s
 CREATE TABLE synth_keyed AS SELECT code AS buurtcode, income, health FROM synth;
 SELECT area, rank FROM buurtmonitor.composite_index('synth_keyed', 'synthetic_two', 'buurtcode') ORDER BY area;
 
+-- 7. Indicators inside a domain (synthetic): domain "poverty" = weighted mean of the min-max scores of
+--    benefits (higher is worse, weight 1) and income (higher is better, weight 3, so 0.25/0.75);
+--    domain "environment" = z-score of noise (C has none, so C misses the domain).  Both domains
+--    untransformed ("none"), weights 0.6/0.4, min_share 0.5.  By hand:
+--    benefits minmax 100 (x - 10)/30: A 0, B 33.3333, C 66.6667, D 100; income 100 (40 - x)/30 for
+--    40, 35, 20, 10: A 0, B 16.6667, C 66.6667, D 100; poverty = .25 b + .75 i: A 0,
+--    B 8.3333 + 12.5 = 20.8333, C 66.6667, D 100.  noise 1, 2, -, 4: mean 7/3, sd sqrt(7/3) = 1.5275252317,
+--    z: A -0.8728715609, B -0.2182178902, D 1.0910894512.  Index: A .4 * -0.87287 = -0.3491486244;
+--    B .6 * 20.8333 + .4 * -0.21822 = 12.4127128439; C only poverty (weights renormalised) = 66.6666666667;
+--    D 60 + .4 * 1.09109 = 60.4364357805.  Ranks C 1, D 2, B 3, A 4.
+CREATE TABLE synth_ind (code text, benefits float8, income float8, noise float8);
+INSERT INTO synth_ind VALUES ('A', 10, 40, 1), ('B', 20, 35, 2), ('C', 30, 20, NULL), ('D', 40, 10, 4);
+SELECT area, (SELECT array_agg(round(v::numeric, 4)) FROM unnest(domain_scores) v) AS domain_scores,
+       round(score::numeric, 8) AS score, rank, decile, reason
+  FROM buurtmonitor.composite_index('synth_ind', '{
+         "domains": [{"name": "poverty", "weight": 0.6, "transform": "none",
+                      "indicators": [{"column": "benefits", "weight": 1, "transform": "minmax"},
+                                     {"column": "income", "weight": 3, "direction": "higher_is_better", "transform": "minmax"}]},
+                     {"name": "environment", "weight": 0.4, "transform": "none",
+                      "indicators": [{"column": "noise"}]}],
+         "min_share": 0.5}'::jsonb)
+ ORDER BY area;
+
 -- Bad input.
 CREATE TABLE synth_empty (LIKE synth);
 SELECT * FROM buurtmonitor.composite_index('synth_empty', 'synthetic_two');
@@ -110,3 +133,10 @@ SELECT * FROM buurtmonitor.composite_index('synth', '{"domains": [{"column": "in
 SELECT * FROM buurtmonitor.composite_index('synth', '{"domains": [{"column": "income", "weight": 1}], "parent": "wijk"}'::jsonb);
 SELECT * FROM buurtmonitor.composite_index('synth', '{"domains": [{"column": "income", "weight": 1, "transform": "minmax"}], "combine": "geometric"}'::jsonb);
 SELECT * FROM buurtmonitor.composite_index('synth', 'no_such_index');
+SELECT * FROM buurtmonitor.composite_index('synth_ind', '{"domains": [{"column": "noise", "weight": 1, "indicators": [{"column": "income"}]}]}'::jsonb);
+SELECT * FROM buurtmonitor.composite_index('synth_ind', '{"domains": [{"weight": 1, "indicators": []}]}'::jsonb);
+SELECT * FROM buurtmonitor.composite_index('synth_ind', '{"domains": [{"weight": 1, "direction": "higher_is_better", "indicators": [{"column": "income"}]}]}'::jsonb);
+SELECT * FROM buurtmonitor.composite_index('synth_ind', '{"domains": [{"column": "income", "weight": 1, "combine": "geometric"}]}'::jsonb);
+SELECT * FROM buurtmonitor.composite_index('synth_ind', '{"domains": [{"weight": 1, "indicators": [{"column": "income", "polarity": -1}]}]}'::jsonb);
+SELECT * FROM buurtmonitor.composite_index('synth_ind', '{"domains": [{"weight": 1, "indicators": [{"column": "wealth"}]}]}'::jsonb);
+SELECT * FROM buurtmonitor.composite_index('synth_ind', '{"domains": [{"weight": 1, "combine": "geometric", "indicators": [{"column": "income", "transform": "minmax"}]}]}'::jsonb);

@@ -9,7 +9,7 @@ CREATE TABLE buurtmonitor.index_specs (
 );
 SELECT pg_catalog.pg_extension_config_dump('buurtmonitor.index_specs', 'WHERE NOT builtin');
 COMMENT ON TABLE buurtmonitor.index_specs IS
-    'Named composite index specifications (jsonb: domains with column, weight, direction, transform; rank_scaling, ties, combine, min_share, parent), used by buurtmonitor.composite_index(source, spec_name).';
+    'Named composite index specifications (jsonb: domains with column or indicators, weight, direction, transform; rank_scaling, ties, combine, min_share, parent), used by buurtmonitor.composite_index(source, spec_name).';
 
 -- The two official indexes, as specifications over their published domain ranks
 -- (the column names are those of the files in the shared data, lower-cased).
