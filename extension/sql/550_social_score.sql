@@ -89,6 +89,33 @@ $$;
 COMMENT ON FUNCTION buurtmonitor._social_score_spec_numbers(jsonb, text[], double precision[]) IS
     'Internal: polarity and weight arrays of a social score spec, in column order.';
 
+-- Every named column must exist in source; those in numeric_cols must be numeric.
+CREATE FUNCTION buurtmonitor._check_columns(source regclass, cols text[], numeric_cols text[], hint text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    AS $$
+DECLARE
+    c      text;
+    typcat "char";
+BEGIN
+    FOREACH c IN ARRAY array_remove(cols, NULL) LOOP
+        SELECT t.typcategory INTO typcat
+          FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+         WHERE a.attrelid = source AND a.attname = c AND a.attnum > 0 AND NOT a.attisdropped;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'column "%" does not exist in %', c, source
+                USING ERRCODE = 'undefined_column', HINT = hint;
+        END IF;
+        IF c = ANY (numeric_cols) AND typcat <> 'N' THEN
+            RAISE EXCEPTION 'column "%" of % is not numeric', c, source
+                USING ERRCODE = 'datatype_mismatch', HINT = 'Cast the column to a number in a view and use the view.';
+        END IF;
+    END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION buurtmonitor._check_columns(regclass, text[], text[], text) IS
+    'Internal: raises an error naming the first column that is missing from a table or not numeric.';
+
 -- Social score of the rows of a table: one row per area with key and indicator columns.
 CREATE FUNCTION buurtmonitor.social_score(source regclass, spec jsonb)
     RETURNS TABLE (area_code text, social_score double precision, priority double precision,
@@ -102,7 +129,6 @@ DECLARE
     parcol   text := spec->>'parent';
     impute   boolean := coalesce(spec->>'impute', 'none') = 'parent';
     c        text;
-    typcat   "char";
     vexpr    text[] := '{}';
     iexpr    text[] := '{}';
     wexpr    text;
@@ -134,19 +160,8 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Add "parent": "<parent code column>".';
     END IF;
     -- every named column must exist; indicator and population columns must be numeric
-    FOREACH c IN ARRAY array_remove(cols || ARRAY[keycol, popcol, parcol], NULL) LOOP
-        SELECT t.typcategory INTO typcat
-          FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-         WHERE a.attrelid = source AND a.attname = c AND a.attnum > 0 AND NOT a.attisdropped;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'column "%" does not exist in %', c, source
-                USING ERRCODE = 'undefined_column', HINT = 'Check the column names in the social score spec.';
-        END IF;
-        IF (c = ANY (cols) OR c = popcol) AND typcat <> 'N' THEN
-            RAISE EXCEPTION 'column "%" of % is not numeric', c, source
-                USING ERRCODE = 'datatype_mismatch', HINT = 'Cast the column to a number in a view and score the view.';
-        END IF;
-    END LOOP;
+    PERFORM buurtmonitor._check_columns(source, cols || ARRAY[keycol, popcol, parcol], cols || popcol,
+                                        'Check the column names in the social score spec.');
     IF (SELECT count(DISTINCT x) FROM unnest(cols) x) <> cardinality(cols) THEN
         RAISE EXCEPTION 'a column is listed twice in the social score spec'
             USING ERRCODE = 'invalid_parameter_value', HINT = 'List each indicator column once.';

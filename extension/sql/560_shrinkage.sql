@@ -10,8 +10,6 @@ CREATE FUNCTION buurtmonitor.shrink_rate(source regclass, key text, parent text,
     SET jit = off    -- JIT compiling the one-pass query costs more than it saves
     AS $$
 DECLARE
-    c      text;
-    typcat "char";
     dup    text;
     bad    text;
     nrow   bigint;
@@ -21,19 +19,9 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = '''weighted'' weights the squared deviations by the denominators, ''unweighted'' averages them over the areas.';
     END IF;
-    FOREACH c IN ARRAY ARRAY[key, parent, numerator, denominator] LOOP
-        SELECT t.typcategory INTO typcat
-          FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-         WHERE a.attrelid = source AND a.attname = c AND a.attnum > 0 AND NOT a.attisdropped;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'column "%" does not exist in %', c, source
-                USING ERRCODE = 'undefined_column', HINT = 'Check the key, parent, numerator and denominator column names.';
-        END IF;
-        IF c IN (numerator, denominator) AND typcat <> 'N' THEN
-            RAISE EXCEPTION 'column "%" of % is not numeric', c, source
-                USING ERRCODE = 'datatype_mismatch', HINT = 'Numerator and denominator must be counts.';
-        END IF;
-    END LOOP;
+    PERFORM buurtmonitor._check_columns(source, ARRAY[key, parent, numerator, denominator],
+                                        ARRAY[numerator, denominator],
+                                        'Check the key, parent, numerator and denominator column names.');
     EXECUTE format('SELECT k FROM (SELECT %1$I::text AS k FROM %2$s) s GROUP BY k HAVING count(*) > 1 OR k IS NULL LIMIT 1',
                    key, source) INTO dup;
     GET DIAGNOSTICS nrow = ROW_COUNT;

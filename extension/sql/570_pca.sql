@@ -17,9 +17,7 @@ CREATE FUNCTION buurtmonitor.pca_weights(source regclass, columns text[])
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     AS $$
 DECLARE
-    c      text;
-    typcat "char";
-    vexpr  text[] := '{}';
+    vexpr  text[];
     vals   double precision[];
     core   record;
 BEGIN
@@ -31,20 +29,9 @@ BEGIN
         RAISE EXCEPTION 'a column is listed twice in pca_weights'
             USING ERRCODE = 'invalid_parameter_value', HINT = 'List each indicator column once.';
     END IF;
-    FOREACH c IN ARRAY columns LOOP
-        SELECT t.typcategory INTO typcat
-          FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-         WHERE a.attrelid = source AND a.attname = c AND a.attnum > 0 AND NOT a.attisdropped;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'column "%" does not exist in %', c, source
-                USING ERRCODE = 'undefined_column', HINT = 'Check the column names.';
-        END IF;
-        IF typcat <> 'N' THEN
-            RAISE EXCEPTION 'column "%" of % is not numeric', c, source
-                USING ERRCODE = 'datatype_mismatch', HINT = 'Cast the column to a number in a view and use the view.';
-        END IF;
-        vexpr := vexpr || format('%I::double precision', c);
-    END LOOP;
+    PERFORM buurtmonitor._check_columns(source, columns, columns, 'Check the column names.');
+    SELECT array_agg(format('%I::double precision', x) ORDER BY o) INTO vexpr
+      FROM unnest(columns) WITH ORDINALITY AS u(x, o);
     EXECUTE format('SELECT array_agg(ARRAY[%s]) FROM %s', array_to_string(vexpr, ', '), source) INTO vals;
     core := buurtmonitor._pca_first(coalesce(vals, '{}'), columns);
     RETURN QUERY
