@@ -173,12 +173,14 @@ SELECT target_code, round(overlap_area::numeric, 2) AS overlap_area, round(share
   FROM buurtmonitor.crosswalks
  WHERE from_vintage = 2018 AND to_vintage = 2022 AND source_code = 'BU01501103' ORDER BY 1;
 -- The new buurt Steenbrugge (BU01500606) has one source, Tjoene: a SYNTHETIC count of 10000 in
--- Tjoene gives Steenbrugge 10000 * 0.1066661241 = 1066.661241 (an area-based estimate).
+-- Tjoene gives Steenbrugge 10000 * 0.1066661241 = 1066.661241 (an area-based estimate), 4000
+-- dwellings give 426.664496, and Tjoene's mean dwelling value 250 (base: dwellings) stays 250.
 INSERT INTO buurtmonitor.observations (area_code, vintage, period, indicator, value)
-VALUES ('BU01501103', 2018, 2017, 'syn_inw', 10000);
+VALUES ('BU01501103', 2018, 2017, 'syn_inw', 10000), ('BU01501103', 2018, 2017, 'syn_won', 4000),
+       ('BU01501103', 2018, 2017, 'syn_woz', 250);
 SELECT buurtmonitor.reexpress_observations(2018, 2022, periods => ARRAY[2017]) > 0 AS estimated;
-SELECT area_code, vintage, period, round(value::numeric, 6) AS value, status, source
-  FROM buurtmonitor.observations WHERE area_code = 'BU01500606' AND period = 2017;
+SELECT area_code, vintage, period, indicator, round(value::numeric, 6) AS value, status, source
+  FROM buurtmonitor.observations WHERE area_code = 'BU01500606' AND period = 2017 ORDER BY indicator;
 
 -- clean up what this test added
 DELETE FROM buurtmonitor.observations WHERE indicator LIKE 'syn\_%';
