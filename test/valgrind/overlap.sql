@@ -138,5 +138,5 @@ CREATE TABLE dirty AS SELECT f->'properties'->>'statcode' AS code, ST_Transform(
 
 SELECT count(*) AS dirty_pairs, sum(buurtmonitor.overlap_area(a.geom, b.geom)) FROM dirty a JOIN dirty b ON ST_Intersects(a.geom, b.geom) WHERE ST_IsValid(a.geom) AND ST_IsValid(b.geom);
 
-DO $$ DECLARE g geometry; n int := 0; BEGIN FOR g IN SELECT geom FROM dirty WHERE NOT ST_IsValid(geom) LOOP BEGIN PERFORM buurtmonitor.overlap_area(g, g); EXCEPTION WHEN OTHERS THEN n := n + 1; END; END LOOP; RAISE NOTICE 'invalid caught: %', n; END $$;
+DO $$ DECLARE g geometry; n int := 0; BEGIN FOR g IN SELECT geom FROM dirty WHERE NOT ST_IsValid(geom) LOOP BEGIN PERFORM buurtmonitor.overlap_area(g, g); EXCEPTION WHEN OTHERS THEN n := n + 1; END; END LOOP; RAISE WARNING 'invalid caught: %', n; END $$;
 
