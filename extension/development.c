@@ -13,7 +13,10 @@
  * series (area, indicator).  After the scan rollup_reference() turns every
  * group into a reference value -- the one place where roll-up rules for
  * references live -- and each series is sorted by period and computed row by
- * row into the result tuplestore.  Memory: about 24 bytes per observation.
+ * row into the result tuplestore.  Groups live in short per-period lists per
+ * (reference area, indicator); series heads in an array per (area, indicator),
+ * so the scan does no hashing beyond a lookup when the area code changes.
+ * Memory: about 24 bytes per observation plus 8 per (compared area, indicator).
  *
  * Also buurtmonitor.trend(periods, values): the same OLS and Theil-Sen slopes
  * on arrays, so the trend arithmetic can be checked by hand.
@@ -117,19 +120,13 @@ typedef struct GroupEntry
 	double		se;
 } GroupEntry;
 
-/* Hash key and entry of a series: one compared area and one indicator. */
-typedef struct SeriesKey
+/* The groups of one reference area and indicator, one per period (a handful). */
+typedef struct GroupList
 {
-	int32		area;
-	int32		ind;
-} SeriesKey;
-
-typedef struct SeriesEntry
-{
-	SeriesKey	key;
-	int32		head;			/* last stored observation; linked backwards */
-	int32		count;
-} SeriesEntry;
+	int			n;
+	int			cap;
+	GroupEntry *items;
+} GroupList;
 
 /* A stored observation (compact: there can be millions). */
 typedef struct StoredObs
@@ -214,9 +211,11 @@ typedef struct DevState
 	char	  **ref_code;		/* reference areas */
 	char	  **ref_name;
 	int			n_ref;
-	/* groups and series */
-	HTAB	   *groups;
-	HTAB	   *series;
+	/* groups: per (reference area or "none", indicator) a short list by period */
+	GroupList  *glists;			/* (n_ref + 1) * n_ind */
+	/* series: per (compared area, indicator) the last stored observation and a count */
+	int32	   *series_head;	/* n_cmp * n_ind, -1 = none */
+	int32	   *series_count;
 	StoredObs **chunks;
 	int			n_chunks;
 	int32		n_obs;
@@ -228,7 +227,22 @@ typedef struct DevState
 	TupleDesc	tupdesc;
 	MemoryContext rowcxt;		/* reset after each series */
 	double	   *slopes;			/* scratch for Theil-Sen */
+	Datum	   *word_datums;	/* text datums of the fixed output words */
+	/* text datums of the series being emitted */
+	Datum		d_area_code,
+				d_area_name,
+				d_indicator,
+				d_reference_code,
+				d_reference_name;
 } DevState;
+
+/* The fixed words of the output, made into text datums once per call. */
+static const char *const fixed_words[] = {
+	"observed", "suppressed", "estimated", "rolled_up",
+	"improved", "worsened", "stable", "increased", "decreased",
+	"widening", "narrowing", "unchanged",
+	"better", "worse", "different", "not significant", NULL
+};
 
 /* ---------- small numeric helpers ---------- */
 
@@ -719,32 +733,45 @@ text_eq(Datum d, const char *s)
 	return s != NULL && strlen(s) == len && memcmp(VARDATA_ANY(t), s, len) == 0;
 }
 
-/* Nullable float8 column. */
+/* Nullable float8 column of a deformed row (0-based). */
 static bool
-float_col(HeapTuple tup, TupleDesc td, int col, double *v)
+float_col(Datum *col, bool *isnull, int i, double *v)
 {
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, td, col, &isnull);
-
-	*v = isnull ? 0.0 : DatumGetFloat8(d);
-	return !isnull;
+	*v = isnull[i] ? 0.0 : DatumGetFloat8(col[i]);
+	return !isnull[i];
 }
 
-/* The group of a reference area, indicator and period (created if new). */
-static GroupEntry *
-group_entry(DevState *st, int32 ref, int32 ind, int32 period)
+/* The list of groups of a reference area (-1: none) and indicator. */
+static inline GroupList *
+group_list(DevState *st, int32 ref, int32 ind)
 {
-	GroupKey	key;
-	bool		found;
-	GroupEntry *g;
+	return &st->glists[(ref < 0 ? st->n_ref : ref) * st->n_ind + ind];
+}
 
-	memset(&key, 0, sizeof(key));
-	key.ref = ref;
-	key.ind = ind;
-	key.period = period;
-	g = hash_search(st->groups, &key, HASH_ENTER, &found);
-	if (!found)
-		memset(((char *) g) + sizeof(GroupKey), 0, sizeof(GroupEntry) - sizeof(GroupKey));
+/* The group of a reference area, indicator and period, or NULL; created if create. */
+static GroupEntry *
+group_entry(DevState *st, int32 ref, int32 ind, int32 period, bool create)
+{
+	GroupList  *l = group_list(st, ref, ind);
+	GroupEntry *g;
+	int			i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->items[i].key.period == period)
+			return &l->items[i];
+	if (!create)
+		return NULL;
+	if (l->n == l->cap)
+	{
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->items = l->items ? repalloc(l->items, sizeof(GroupEntry) * l->cap)
+			: palloc(sizeof(GroupEntry) * l->cap);
+	}
+	g = &l->items[l->n++];
+	memset(g, 0, sizeof(GroupEntry));
+	g->key.ref = ref;
+	g->key.ind = ind;
+	g->key.period = period;
 	return g;
 }
 
@@ -753,9 +780,7 @@ static void
 store_obs(DevState *st, int32 area, int32 ind, int32 period, int32 vintage, char status,
 		  bool has_value, double value, int32 sample)
 {
-	SeriesKey	key;
-	bool		found;
-	SeriesEntry *s;
+	int64		series = (int64) area * st->n_ind + ind;
 	StoredObs  *o;
 	int32		idx = st->n_obs;
 
@@ -769,15 +794,6 @@ store_obs(DevState *st, int32 area, int32 ind, int32 period, int32 vintage, char
 		st->chunks = repalloc(st->chunks, sizeof(StoredObs *) * (st->n_chunks + 1));
 		st->chunks[st->n_chunks++] = palloc(sizeof(StoredObs) * OBS_CHUNK);
 	}
-	memset(&key, 0, sizeof(key));
-	key.area = area;
-	key.ind = ind;
-	s = hash_search(st->series, &key, HASH_ENTER, &found);
-	if (!found)
-	{
-		s->head = -1;
-		s->count = 0;
-	}
 	o = &st->chunks[idx >> OBS_CHUNK_BITS][idx & (OBS_CHUNK - 1)];
 	o->value = value;
 	o->has_value = has_value;
@@ -785,9 +801,9 @@ store_obs(DevState *st, int32 area, int32 ind, int32 period, int32 vintage, char
 	o->vintage = (int16) vintage;
 	o->status = status;
 	o->sample = sample;
-	o->next = s->head;
-	s->head = idx;
-	s->count++;
+	o->next = st->series_head[series];
+	st->series_head[series] = idx;
+	st->series_count[series]++;
 	st->n_obs++;
 }
 
@@ -851,18 +867,16 @@ scan_observations(DevState *st)
 	Portal		portal;
 	AreaEntry  *area = NULL;	/* cache: consecutive rows share area and indicator */
 	IndicatorInfo *ind = NULL;
-	HASHCTL		ctl;
+	Size		n_series = (Size) Max(st->n_cmp, 1) * Max(st->n_ind, 1);
 
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(GroupKey);
-	ctl.entrysize = sizeof(GroupEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	st->groups = hash_create("buurtmonitor groups", 4096, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(SeriesKey);
-	ctl.entrysize = sizeof(SeriesEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	st->series = hash_create("buurtmonitor series", 65536, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	st->glists = palloc0(sizeof(GroupList) * (st->n_ref + 1) * Max(st->n_ind, 1));
+	if (st->keep_series)
+	{
+		st->series_head = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * n_series);
+		memset(st->series_head, 0xff, sizeof(int32) * n_series);	/* all -1 */
+		st->series_count = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * n_series);
+		memset(st->series_count, 0, sizeof(int32) * n_series);
+	}
 	st->chunks = palloc(sizeof(StoredObs *));
 
 	bind_args(st->args, types, values, nulls);
@@ -876,9 +890,8 @@ scan_observations(DevState *st)
 			break;
 		for (i = 0; i < SPI_processed; i++)
 		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	td = SPI_tuptable->tupdesc;
-			bool		isnull;
+			Datum		col[10];
+			bool		isnull[10];
 			Datum		d;
 			int32		period,
 						vintage;
@@ -894,7 +907,9 @@ scan_observations(DevState *st)
 						has_se;
 			char		status;
 
-			d = SPI_getbinval(tup, td, 1, &isnull);
+			/* one pass over the tuple instead of ten SPI_getbinval() walks */
+			heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col, isnull);
+			d = col[0];
 			if (area == NULL || !text_eq(d, area->code))
 			{
 				char		key[CODE_LEN];
@@ -908,7 +923,7 @@ scan_observations(DevState *st)
 				if (area == NULL)
 					continue;	/* neither compared nor a reference */
 			}
-			d = SPI_getbinval(tup, td, 2, &isnull);
+			d = col[1];
 			if (ind == NULL || !text_eq(d, ind->code))
 			{
 				char	   *code = TextDatumGetCString(d);
@@ -918,16 +933,16 @@ scan_observations(DevState *st)
 				if (ind == NULL)
 					elog(ERROR, "indicator of an observation is missing from the catalogue");
 			}
-			period = DatumGetInt32(SPI_getbinval(tup, td, 3, &isnull));
-			has_value = float_col(tup, td, 4, &value);
-			status = VARDATA_ANY(DatumGetTextPP(SPI_getbinval(tup, td, 5, &isnull)))[0];
+			period = DatumGetInt32(col[2]);
+			has_value = float_col(col, isnull, 3, &value);
+			status = VARDATA_ANY(DatumGetTextPP(col[4]))[0];
 			if (status == ST_SUPPRESSED)
 				has_value = false;
-			vintage = DatumGetInt32(SPI_getbinval(tup, td, 6, &isnull));
-			has_num = float_col(tup, td, 7, &num);
-			has_den = float_col(tup, td, 8, &den);
-			has_n = float_col(tup, td, 9, &n);
-			has_se = float_col(tup, td, 10, &se);
+			vintage = DatumGetInt32(col[5]);
+			has_num = float_col(col, isnull, 6, &num);
+			has_den = float_col(col, isnull, 7, &den);
+			has_n = float_col(col, isnull, 8, &n);
+			has_se = float_col(col, isnull, 9, &se);
 
 			if (area->compared >= 0)
 			{
@@ -938,7 +953,7 @@ scan_observations(DevState *st)
 					ind->has_base = true;
 					ind->base_period = period;
 				}
-				add_to_group(group_entry(st, ref, ind->idx, period),
+				add_to_group(group_entry(st, ref, ind->idx, period, true),
 							 has_value, value, has_num, num, has_den, den);
 				if (st->keep_series)
 					store_obs(st, area->compared, ind->idx, period, vintage, status,
@@ -946,7 +961,7 @@ scan_observations(DevState *st)
 			}
 			if (area->reference >= 0)
 			{
-				GroupEntry *g = group_entry(st, area->reference, ind->idx, period);
+				GroupEntry *g = group_entry(st, area->reference, ind->idx, period, true);
 
 				g->own_row = true;
 				g->own_has_value = has_value;
@@ -1020,27 +1035,21 @@ rollup_reference(GroupEntry *g, const IndicatorInfo *info)
 static void
 rollup_all(DevState *st)
 {
-	HASH_SEQ_STATUS hs;
-	GroupEntry *g;
+	int			l,
+				i;
 
-	hash_seq_init(&hs, st->groups);
-	while ((g = hash_seq_search(&hs)) != NULL)
-		rollup_reference(g, st->ind_by_idx[g->key.ind]);
+	for (l = 0; l < (st->n_ref + 1) * st->n_ind; l++)
+		for (i = 0; i < st->glists[l].n; i++)
+			rollup_reference(&st->glists[l].items[i], st->ind_by_idx[st->glists[l].items[i].key.ind]);
 }
 
 /* The group entry of a series at a period, or NULL. */
 static GroupEntry *
 find_ref(DevState *st, Series *s, int32 period)
 {
-	GroupKey	key;
-
 	if (s->ref < 0)
 		return NULL;
-	memset(&key, 0, sizeof(key));
-	key.ref = s->ref;
-	key.ind = s->info->idx;
-	key.period = period;
-	return hash_search(st->groups, &key, HASH_FIND, NULL);
+	return group_entry(st, s->ref, s->info->idx, period, false);
 }
 
 /* ---------- per-series computation ---------- */
@@ -1103,7 +1112,20 @@ difference_p(const IndicatorInfo *info,
 /* Set output column c to a float8. */
 #define SET_F(c, v) do { values[c] = Float8GetDatum(v); nulls[c] = false; } while (0)
 #define SET_I(c, v) do { values[c] = Int32GetDatum(v); nulls[c] = false; } while (0)
-#define SET_T(c, v) do { values[c] = CStringGetTextDatum(v); nulls[c] = false; } while (0)
+#define SET_D(c, v) do { values[c] = (v); nulls[c] = false; } while (0)
+#define SET_W(c, w) do { values[c] = word_datum(st, (w)); nulls[c] = false; } while (0)
+
+/* The text datum of one of the fixed output words (made once per call). */
+static Datum
+word_datum(DevState *st, const char *w)
+{
+	int			i;
+
+	for (i = 0; fixed_words[i] != NULL; i++)
+		if (fixed_words[i] == w || strcmp(fixed_words[i], w) == 0)
+			return st->word_datums[i];
+	return CStringGetTextDatum(w);	/* not reached: every word is listed */
+}
 
 /* Compute every row of one series and append it to the result. */
 static void
@@ -1128,6 +1150,13 @@ emit_series(DevState *st, Series *s)
 		if (s->obs[i].period == base_period)
 			base_idx = i;
 
+	/* the series' own text columns, made once for all its rows */
+	st->d_area_code = CStringGetTextDatum(s->area_code);
+	st->d_area_name = s->area_name ? CStringGetTextDatum(s->area_name) : (Datum) 0;
+	st->d_indicator = CStringGetTextDatum(s->indicator);
+	st->d_reference_code = s->reference_code ? CStringGetTextDatum(s->reference_code) : (Datum) 0;
+	st->d_reference_name = s->reference_name ? CStringGetTextDatum(s->reference_name) : (Datum) 0;
+
 	for (i = 0; i < s->n; i++)
 	{
 		Datum		values[DEV_NCOLS];
@@ -1142,14 +1171,14 @@ emit_series(DevState *st, Series *s)
 		int			k;
 
 		memset(nulls, true, sizeof(nulls));
-		SET_T(0, s->area_code);
+		SET_D(0, st->d_area_code);
 		if (s->area_name)
-			SET_T(1, s->area_name);
-		SET_T(2, s->indicator);
+			SET_D(1, st->d_area_name);
+		SET_D(2, st->d_indicator);
 		SET_I(3, o->period);
 		if (o->has_value)
 			SET_F(4, o->value);
-		SET_T(5, o->status == ST_OBSERVED ? "observed" :
+		SET_W(5, o->status == ST_OBSERVED ? "observed" :
 			  o->status == ST_SUPPRESSED ? "suppressed" : "estimated");
 		values[6] = BoolGetDatum(o->status == ST_ESTIMATED);
 		nulls[6] = false;
@@ -1157,13 +1186,13 @@ emit_series(DevState *st, Series *s)
 
 		/* comparison with the reference area */
 		if (s->reference_code)
-			SET_T(8, s->reference_code);
+			SET_D(8, st->d_reference_code);
 		if (s->reference_name)
-			SET_T(9, s->reference_name);
+			SET_D(9, st->d_reference_name);
 		if (has_ref)
 			SET_F(10, ref->value);
 		if (ref && ref->source)
-			SET_T(11, ref->source);
+			SET_W(11, ref->source);
 		if (has_diff && ref->value != 0.0)
 			SET_F(12, 100.0 * o->value / ref->value);
 		if (has_diff)
@@ -1192,7 +1221,7 @@ emit_series(DevState *st, Series *s)
 							 prev->value, prev->has_n, prev->n, prev->has_se, prev->se, &p))
 			{
 				SET_F(32, p);
-				SET_T(33, bm_calc_significance_label(change, p, info->polarity, a->alpha));
+				SET_W(33, bm_calc_significance_label(change, p, info->polarity, a->alpha));
 			}
 		}
 
@@ -1245,7 +1274,7 @@ emit_series(DevState *st, Series *s)
 			double		tol = tol_eps(info->tolerance, now, prev_diff);
 			double		d = now - fabs(prev_diff);
 
-			SET_T(29, d > tol ? "widening" : d < -tol ? "narrowing" : "unchanged");
+			SET_W(29, d > tol ? "widening" : d < -tol ? "narrowing" : "unchanged");
 		}
 		prev_has_diff = has_diff;
 		prev_diff = has_diff ? o->value - ref->value : 0.0;
@@ -1255,7 +1284,7 @@ emit_series(DevState *st, Series *s)
 		{
 			int			run = (prev_label && strcmp(prev_label, label) == 0) ? prev_run + 1 : 1;
 
-			SET_T(30, label);
+			SET_W(30, label);
 			SET_I(31, run);
 			prev_run = run;
 		}
@@ -1267,7 +1296,7 @@ emit_series(DevState *st, Series *s)
 						 ref->value, ref->has_n, ref->n, ref->has_se, ref->se, &p))
 		{
 			SET_F(34, p);
-			SET_T(35, bm_calc_significance_label(o->value - ref->value, p, info->polarity, a->alpha));
+			SET_W(35, bm_calc_significance_label(o->value - ref->value, p, info->polarity, a->alpha));
 		}
 
 		tuplestore_putvalues(st->tupstore, st->tupdesc, values, nulls);
@@ -1279,18 +1308,6 @@ emit_series(DevState *st, Series *s)
 
 /* ---------- emitting the series ---------- */
 
-/* qsort comparator for series: by indicator, then area (both in code order). */
-static int
-cmp_series(const void *a, const void *b)
-{
-	const SeriesEntry *x = *(SeriesEntry *const *) a;
-	const SeriesEntry *y = *(SeriesEntry *const *) b;
-
-	if (x->key.ind != y->key.ind)
-		return x->key.ind < y->key.ind ? -1 : 1;
-	return (x->key.area > y->key.area) - (x->key.area < y->key.area);
-}
-
 /* qsort comparator for the observations of one series: by period. */
 static int
 cmp_obs(const void *a, const void *b)
@@ -1301,79 +1318,73 @@ cmp_obs(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Sort every series by period and compute its rows. */
+/* Every series, by indicator and area (both in code order): sort by period and compute its rows. */
 static void
 emit_all_series(DevState *st)
 {
-	HASH_SEQ_STATUS hs;
-	SeriesEntry *e;
-	SeriesEntry **all;
-	long		n_series = hash_get_num_entries(st->series);
-	long		k = 0,
-				i;
 	int			cap = 16;
+	int32		ind,
+				area;
 	Series		s;
-
-	all = palloc(sizeof(SeriesEntry *) * Max(n_series, 1));
-	hash_seq_init(&hs, st->series);
-	while ((e = hash_seq_search(&hs)) != NULL)
-		all[k++] = e;
-	qsort(all, k, sizeof(SeriesEntry *), cmp_series);
 
 	memset(&s, 0, sizeof(s));
 	s.obs = palloc(sizeof(SeriesObs) * cap);
-	for (i = 0; i < k; i++)
+	for (ind = 0; ind < st->n_ind; ind++)
 	{
-		int32		idx;
-		int			j = 0;
-
-		e = all[i];
-		if (e->count > cap)
+		for (area = 0; area < st->n_cmp; area++)
 		{
-			cap = e->count;
-			s.obs = repalloc(s.obs, sizeof(SeriesObs) * cap);
-		}
-		for (idx = e->head; idx >= 0; j++)
-		{
-			StoredObs  *o = &st->chunks[idx >> OBS_CHUNK_BITS][idx & (OBS_CHUNK - 1)];
-			SeriesObs  *so = &s.obs[j];
+			int64		series = (int64) area * st->n_ind + ind;
+			int32		idx;
+			int			j = 0;
 
-			so->period = o->period;
-			so->vintage = o->vintage;
-			so->status = o->status;
-			so->has_value = o->has_value;
-			so->value = o->value;
-			so->has_n = so->has_se = false;
-			if (o->sample >= 0)
+			if (st->series_count[series] == 0)
+				continue;
+			if (st->series_count[series] > cap)
 			{
-				SampleInfo *si = &st->samples[o->sample];
-
-				so->has_n = si->has_n;
-				so->n = si->n;
-				so->has_se = si->has_se;
-				so->se = si->se;
+				cap = st->series_count[series];
+				s.obs = repalloc(s.obs, sizeof(SeriesObs) * cap);
 			}
-			idx = o->next;
+			for (idx = st->series_head[series]; idx >= 0; j++)
+			{
+				StoredObs  *o = &st->chunks[idx >> OBS_CHUNK_BITS][idx & (OBS_CHUNK - 1)];
+				SeriesObs  *so = &s.obs[j];
+
+				so->period = o->period;
+				so->vintage = o->vintage;
+				so->status = o->status;
+				so->has_value = o->has_value;
+				so->value = o->value;
+				so->has_n = so->has_se = false;
+				if (o->sample >= 0)
+				{
+					SampleInfo *si = &st->samples[o->sample];
+
+					so->has_n = si->has_n;
+					so->n = si->n;
+					so->has_se = si->has_se;
+					so->se = si->se;
+				}
+				idx = o->next;
+			}
+			s.n = j;
+			qsort(s.obs, s.n, sizeof(SeriesObs), cmp_obs);
+			s.info = st->ind_by_idx[ind];
+			s.indicator = s.info->code;
+			s.area_code = st->cmp_code[area];
+			s.area_name = st->cmp_name[area];
+			s.ref = st->cmp_ref[area];
+			s.reference_code = s.ref >= 0 ? st->ref_code[s.ref] : NULL;
+			s.reference_name = s.ref >= 0 ? st->ref_name[s.ref] : NULL;
+			for (j = 1; j < s.n; j++)
+				if (s.obs[j].period == s.obs[j - 1].period)
+					ereport(ERROR,
+							(errcode(ERRCODE_DATA_EXCEPTION),
+							 errmsg("period %d of indicator \"%s\" in area \"%s\" is duplicated",
+									s.obs[j].period, s.indicator, s.area_code),
+							 errhint("Keep one observation per area, indicator and period in the chosen vintage.")));
+			emit_series(st, &s);
 		}
-		s.n = j;
-		qsort(s.obs, s.n, sizeof(SeriesObs), cmp_obs);
-		s.info = st->ind_by_idx[e->key.ind];
-		s.indicator = s.info->code;
-		s.area_code = st->cmp_code[e->key.area];
-		s.area_name = st->cmp_name[e->key.area];
-		s.ref = st->cmp_ref[e->key.area];
-		s.reference_code = s.ref >= 0 ? st->ref_code[s.ref] : NULL;
-		s.reference_name = s.ref >= 0 ? st->ref_name[s.ref] : NULL;
-		for (j = 1; j < s.n; j++)
-			if (s.obs[j].period == s.obs[j - 1].period)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("period %d of indicator \"%s\" in area \"%s\" is duplicated",
-								s.obs[j].period, s.indicator, s.area_code),
-						 errhint("Keep one observation per area, indicator and period in the chosen vintage.")));
-		emit_series(st, &s);
-		if ((i & 1023) == 0)
-			CHECK_FOR_INTERRUPTS();
+		CHECK_FOR_INTERRUPTS();
 	}
 }
 
@@ -1381,10 +1392,15 @@ emit_all_series(DevState *st)
 static void
 prepare(DevState *st, DevArgs *args, bool keep_series)
 {
+	int			i;
+
 	st->args = args;
 	st->keep_series = keep_series;
 	st->rowcxt = AllocSetContextCreate(CurrentMemoryContext, "development rows", ALLOCSET_DEFAULT_SIZES);
 	st->slopes = palloc(sizeof(double) * MAX_TREND_PERIODS * (MAX_TREND_PERIODS - 1) / 2);
+	st->word_datums = palloc(sizeof(Datum) * lengthof(fixed_words));
+	for (i = 0; fixed_words[i] != NULL; i++)
+		st->word_datums[i] = CStringGetTextDatum(fixed_words[i]);
 	load_indicators(st);
 	load_areas(st);
 	scan_observations(st);
@@ -1417,8 +1433,10 @@ bm_development(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* qsort comparator for groups: reference code (no reference last), indicator, period. */
+/* The state whose reference codes cmp_groups() compares (qsort has no context argument). */
 static DevState *cmp_groups_state;
+
+/* qsort comparator for groups: reference code (no reference last), indicator, period. */
 static int
 cmp_groups(const void *a, const void *b)
 {
@@ -1450,11 +1468,12 @@ bm_reference_values(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	DevArgs		args;
 	DevState	st;
-	HASH_SEQ_STATUS hs;
 	GroupEntry *g;
 	GroupEntry **all;
 	long		k = 0,
+				n = 0,
 				i;
+	int			l;
 
 	InitMaterializedSRF(fcinfo, 0);
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -1464,10 +1483,12 @@ bm_reference_values(PG_FUNCTION_ARGS)
 	memset(&st, 0, sizeof(st));
 	prepare(&st, &args, false);
 
-	all = palloc(sizeof(GroupEntry *) * Max(hash_get_num_entries(st.groups), 1));
-	hash_seq_init(&hs, st.groups);
-	while ((g = hash_seq_search(&hs)) != NULL)
-		all[k++] = g;
+	for (l = 0; l < (st.n_ref + 1) * st.n_ind; l++)
+		n += st.glists[l].n;
+	all = palloc(sizeof(GroupEntry *) * Max(n, 1));
+	for (l = 0; l < (st.n_ref + 1) * st.n_ind; l++)
+		for (i = 0; i < st.glists[l].n; i++)
+			all[k++] = &st.glists[l].items[i];
 	cmp_groups_state = &st;
 	qsort(all, k, sizeof(GroupEntry *), cmp_groups);
 	for (i = 0; i < k; i++)
