@@ -418,7 +418,13 @@ bm_index_sensitivity(PG_FUNCTION_ARGS)
 		if (d->scored[i])
 			scored_idx[m++] = i;
 
-	/* the draws */
+	/* the draws; their ranks take draws x areas x 4 bytes */
+	if ((double) n * draws * sizeof(int32) > 4.0 * 1024 * 1024 * 1024)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%d draws over %d areas need %.1f GB for the ranks, more than the limit of 4 GB",
+						draws, n, (double) n * draws * sizeof(int32) / (1024.0 * 1024 * 1024)),
+				 errhint("Use fewer draws; 1000 give stable 5th and 95th percentiles.")));
 	ranks = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * (size_t) n * draws);
 	buf = palloc(sizeof(ScoredArea) * Max(m, 1));
 	tmp = palloc(sizeof(ScoredArea) * Max(m, 1));

@@ -127,3 +127,6 @@ SELECT count(*) AS lsoas,
   FROM buurtmonitor.index_sensitivity('england_imd2019', 'england_imd2019', 10, 2019, 0.25, 'lsoa11_code') s
   JOIN england_sens_oracle o USING (area)
   JOIN england_ours e USING (area);
+
+-- A million draws over 32,844 areas would need 122 GB for the ranks: refused up front.
+SELECT count(*) FROM buurtmonitor.index_sensitivity('england_imd2019', 'england_imd2019', 1000000, 1, 0.25, 'lsoa11_code');
