@@ -327,11 +327,18 @@ sweep_pairs(Layer *S, Layer *T, BmWork *w, PairList *pl)
 		int		   *nother = src ? &nact_t : &nact_s;
 		Layer	   *OL = src ? T : S;
 
-		/* drop items of the other layer that end before this one starts */
+		/*
+		 * Drop items of the other layer that end before this one starts: no
+		 * later item can overlap them, so their index and coordinates go too
+		 * (this bounds the memory of big dense layers by the sweep front).
+		 */
 		for (int j = 0; j < *nother;)
 		{
 			if (OL->geom[other[j]]->xmax <= it->xmin)
+			{
+				bm_geom_release(OL->geom[other[j]]);
 				other[j] = other[--(*nother)];
+			}
 			else
 				j++;
 		}

@@ -540,27 +540,34 @@ build_chunks(BmGeom *g)
 	}
 }
 
-/* qsort comparator: edge records by xmin. */
-static int
-edgerec_cmp(const void *a, const void *b)
+/* Smallest x of edge e. */
+static inline double
+edge_xmin(const BmGeom *g, int e)
 {
-	double		x = ((const BmEdgeRec *) a)->xmin, y = ((const BmEdgeRec *) b)->xmin;
+	return Min(g->x[e], g->x[e + 1]);
+}
+
+/* qsort_arg comparator: edge ids by their smallest x. */
+static int
+edge_xmin_cmp(const void *a, const void *b, void *arg)
+{
+	const BmGeom *g = (const BmGeom *) arg;
+	double		x = edge_xmin(g, *(const int *) a), y = edge_xmin(g, *(const int *) b);
 
 	return (x > y) - (x < y);
 }
 
-/* First record of strip s whose xmin is >= x (binary search). */
-static inline const BmEdgeRec *
+/* Position of the first edge of strip s whose smallest x is >= x (binary search). */
+static inline int
 strip_lower_bound(const BmGeom *g, int s, double x)
 {
-	const BmEdgeRec *lo = g->strip_rec + g->strip_off[s];
-	const BmEdgeRec *hi = g->strip_rec + g->strip_off[s + 1];
+	int			lo = g->strip_off[s], hi = g->strip_off[s + 1];
 
 	while (lo < hi)
 	{
-		const BmEdgeRec *mid = lo + (hi - lo) / 2;
+		int			mid = lo + (hi - lo) / 2;
 
-		if (mid->xmin < x)
+		if (edge_xmin(g, g->strip_edge[mid]) < x)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -569,8 +576,9 @@ strip_lower_bound(const BmGeom *g, int s, double x)
 }
 
 /*
- * Build the strip index.  The strip height is about the mean vertical extent of
- * an edge, so an edge spans one or two strips and a strip holds few edges.
+ * Build the index: chunks, and strips about one edge high, each listing the
+ * ids of the edges that span it sorted by their smallest x (4 bytes per entry,
+ * so the index of a layer of dense polygons stays small).
  */
 void
 bm_geom_index(BmGeom *g)
@@ -583,6 +591,9 @@ bm_geom_index(BmGeom *g)
 
 	if (g->strip_off != NULL)
 		return;
+	if (g->released)
+		elog(ERROR, "buurtmonitor: geometry used after its coordinates were released");
+	build_chunks(g);
 	for (int r = 0; r < g->nrings; r++)
 		for (int e = g->ring_start[r]; e < g->ring_start[r + 1] - 1; e++)
 			sum_dy += fabs(g->y[e + 1] - g->y[e]);
@@ -607,7 +618,7 @@ bm_geom_index(BmGeom *g)
 		ns = Max(1, ns / 4);
 	}
 	g->strip_off = palloc0((ns + 1) * sizeof(int));
-	g->strip_rec = palloc(Max(total, 1) * sizeof(BmEdgeRec));
+	g->strip_edge = palloc(Max(total, 1) * sizeof(int));
 	for (int r = 0; r < g->nrings; r++)
 		for (int e = g->ring_start[r]; e < g->ring_start[r + 1] - 1; e++)
 		{
@@ -621,55 +632,71 @@ bm_geom_index(BmGeom *g)
 		g->strip_off[s + 1] += g->strip_off[s];
 	fill = palloc(ns * sizeof(int));
 	memcpy(fill, g->strip_off, ns * sizeof(int));
-	build_chunks(g);
-	for (int r = 0, cbase = 0; r < g->nrings; r++)
-	{
+	for (int r = 0; r < g->nrings; r++)
 		for (int e = g->ring_start[r]; e < g->ring_start[r + 1] - 1; e++)
 		{
-			BmEdgeRec	rec;
-			int			s1;
+			int			s0 = strip_of(g, Min(g->y[e], g->y[e + 1]));
+			int			s1 = strip_of(g, Max(g->y[e], g->y[e + 1]));
 
-			rec.xmin = Min(g->x[e], g->x[e + 1]);
-			rec.xmax = Max(g->x[e], g->x[e + 1]);
-			rec.ymin = Min(g->y[e], g->y[e + 1]);
-			rec.ymax = Max(g->y[e], g->y[e + 1]);
-			rec.e = e;
-			rec.first_strip = strip_of(g, rec.ymin);
-			rec.chunk = cbase + (e - g->ring_start[r]) / BM_CHUNK;
-			s1 = strip_of(g, rec.ymax);
-			for (int s = rec.first_strip; s <= s1; s++)
-				g->strip_rec[fill[s]++] = rec;
+			for (int s = s0; s <= s1; s++)
+				g->strip_edge[fill[s]++] = e;
 		}
-		cbase += (g->ring_start[r + 1] - 1 - g->ring_start[r] + BM_CHUNK - 1) / BM_CHUNK;
-	}
-	/* sort each strip by xmin so searches can skip to an x range */
+	pfree(fill);
+	/* sort each strip by x so a point-in-polygon test can skip to its x */
 	g->strip_maxw = palloc(ns * sizeof(double));
 	for (int st = 0; st < ns; st++)
 	{
-		BmEdgeRec  *first = g->strip_rec + g->strip_off[st];
+		int		   *first = g->strip_edge + g->strip_off[st];
 		int			n = g->strip_off[st + 1] - g->strip_off[st];
 		double		maxw = 0;
 
 		if (n > 24)
-			qsort(first, n, sizeof(BmEdgeRec), edgerec_cmp);
+			qsort_arg(first, n, sizeof(int), edge_xmin_cmp, g);
 		else
 			for (int k = 1; k < n; k++)	/* insertion sort: strips are short */
 			{
-				BmEdgeRec	r = first[k];
+				int			e = first[k];
+				double		key = edge_xmin(g, e);
 				int			q = k - 1;
 
-				while (q >= 0 && first[q].xmin > r.xmin)
+				while (q >= 0 && edge_xmin(g, first[q]) > key)
 				{
 					first[q + 1] = first[q];
 					q--;
 				}
-				first[q + 1] = r;
+				first[q + 1] = e;
 			}
 		for (int k = 0; k < n; k++)
-			maxw = Max(maxw, first[k].xmax - first[k].xmin);
+			maxw = Max(maxw, fabs(g->x[first[k] + 1] - g->x[first[k]]));
 		g->strip_maxw[st] = maxw;
 	}
-	pfree(fill);
+}
+
+void
+bm_geom_release(BmGeom *g)
+{
+	if (g->strip_off)
+	{
+		pfree(g->strip_off);
+		pfree(g->strip_edge);
+		pfree(g->strip_maxw);
+		g->strip_off = NULL;
+		g->strip_edge = NULL;
+		g->strip_maxw = NULL;
+	}
+	if (g->chunks)
+	{
+		pfree(g->chunks);
+		g->chunks = NULL;
+		g->nchunks = 0;
+	}
+	if (g->x)
+	{
+		pfree(g->x);
+		pfree(g->y);
+		g->x = g->y = NULL;
+	}
+	g->released = true;
 }
 
 /* ------------------------------------------------------------------------
@@ -963,24 +990,27 @@ locate_point(const BmGeom *G, const PairFrame *f, double px, double py,
 	sp = strip_of(G, ay);
 	for (int s = s0; s <= s1; s++)
 	{
-		/* records sorted by xmin: skip those ending left of the point */
-		const BmEdgeRec *rec = strip_lower_bound(G, s, ax - eps - G->strip_maxw[s]);
-		const BmEdgeRec *end = G->strip_rec + G->strip_off[s + 1];
+		/* edges sorted by smallest x: skip those ending left of the point */
+		int			k = strip_lower_bound(G, s, ax - eps - G->strip_maxw[s]);
+		int			end = G->strip_off[s + 1];
 
-		for (; rec < end; rec++)
+		for (; k < end; k++)
 		{
-			int			e = rec->e;
+			int			e = G->strip_edge[k];
+			double		gx0 = G->x[e], gx1 = G->x[e + 1], gy0 = G->y[e], gy1 = G->y[e + 1];
+			double		exmin = Min(gx0, gx1), exmax = Max(gx0, gx1);
+			double		eymin = Min(gy0, gy1), eymax = Max(gy0, gy1);
 			double		x0, y0, x1, y1, ex, ey, ll;
 			bool		near;
 
-			if (s != sp && rec->xmin > ax + eps)
+			if (s != sp && exmin > ax + eps)
 				break;			/* only the parity strip needs the edges to the right */
 
-			near = ax >= rec->xmin - eps && ax <= rec->xmax + eps &&
-				ay >= rec->ymin - eps && ay <= rec->ymax + eps;
-			/* only edges near the point or crossing its ray need coordinates */
-			if (!near && (s != sp || rec->xmax + eps <= ax ||
-						  ay < rec->ymin - eps || ay > rec->ymax + eps))
+			near = ax >= exmin - eps && ax <= exmax + eps &&
+				ay >= eymin - eps && ay <= eymax + eps;
+			/* only edges near the point or crossing its ray matter */
+			if (!near && (s != sp || exmax + eps <= ax ||
+						  ay < eymin - eps || ay > eymax + eps))
 				continue;
 			x0 = G->x[e] - f->ox;
 			y0 = G->y[e] - f->oy;

@@ -27,6 +27,7 @@ typedef struct BmGeom
 	double		xmin, ymin, xmax, ymax;
 	double		area;			/* area of the geometry */
 	double		perimeter;		/* boundary length */
+	bool		released;		/* coordinates and index freed by bm_geom_release */
 	/* strip index: edge e (start point index) listed in every strip it spans */
 	int			nstrips;
 	double		strip_y0;
@@ -34,7 +35,7 @@ typedef struct BmGeom
 	double		strip_inv_h;	/* 1 / strip_h */
 	int		   *strip_off;		/* nstrips + 1 */
 	double	   *strip_maxw;		/* per strip: widest edge (xmax - xmin) listed in it */
-	struct BmEdgeRec *strip_rec;	/* edge records in strip order */
+	int		   *strip_edge;		/* edge ids in strip order, sorted by x within a strip */
 	/* chunks: runs of up to BM_CHUNK consecutive edges of one ring */
 	int			nchunks;
 	struct BmChunk *chunks;
@@ -54,15 +55,6 @@ typedef struct BmChunk
 	double		cross;
 	double		length;
 } BmChunk;
-
-/* An edge as listed in the strip index: its box, so most tests need no coordinates. */
-typedef struct BmEdgeRec
-{
-	double		xmin, xmax, ymin, ymax;
-	int			e;				/* start point index */
-	int			first_strip;	/* lowest strip the edge is listed in */
-	int			chunk;			/* chunk holding the edge */
-} BmEdgeRec;
 
 /* One split of an edge at parameter t in (0,1). */
 typedef struct BmSplit
@@ -104,8 +96,11 @@ extern void bm_geom_check_valid(const BmGeom *g, const char *what);
 /* Raise an error when the SRID is geographic (4326 or longlat in spatial_ref_sys). */
 extern void bm_check_srid_projected(int32 srid, const char *what);
 
-/* Build the strip index of g (idempotent). */
+/* Build the chunks and the strip index of g (idempotent). */
 extern void bm_geom_index(BmGeom *g);
+
+/* Free the index and the coordinates of g (area, box and SRID stay). */
+extern void bm_geom_release(BmGeom *g);
 
 /* Initialise a workspace whose arrays live in cxt. */
 extern void bm_work_init(BmWork *w, MemoryContext cxt);
