@@ -12,18 +12,19 @@
  *
  *   1. normalise rings (outer CCW, holes CW) when parsing;
  *   2. find every contact between an edge of A and an edge of B (proper
- *      crossings, vertices on edges, collinear overlaps) through a strip
- *      index, and record split parameters on both edges;
- *   3. cut each edge at its splits and classify every sub-segment by a
+ *      crossings, vertices on edges, collinear overlaps), testing only
+ *      chunks of 16 consecutive edges whose boxes meet, and record split
+ *      parameters on both edges;
+ *   3. cut each touched edge at its splits and classify every piece by a
  *      point-in-polygon test of its midpoint (with an on-boundary check);
- *      runs of edges that touch nothing share one classification;
- *   4. sum 1/2 (x0 y1 - x1 y0) and the length over the kept sub-segments, in
+ *      edges and whole chunks that touch nothing share the classification of
+ *      the edge before them, and a chunk is then added from precomputed sums;
+ *   4. sum 1/2 (x0 y1 - x1 y0) and the length over the kept pieces, in
  *      coordinates shifted to a local origin for precision.
  *
- * The strip index cuts the polygon's y-range into about as many horizontal
- * strips as it has edges and lists each edge in the strips it spans, so a
- * point-in-polygon test or a contact search only looks at the few edges near
- * one y value.
+ * Point-in-polygon tests use a strip index: the polygon's y-range is cut into
+ * horizontal strips about one edge high, each listing the edges that span it
+ * sorted by x, so a test looks only at the few edges near one y value.
  */
 #include "postgres.h"
 
@@ -232,6 +233,10 @@ ring_reverse(double *x, double *y, int s, int e)
 	}
 }
 
+/*
+ * Parse (E)WKB of a Polygon or MultiPolygon into a BmGeom: flat coordinates,
+ * rings oriented outer CCW / holes CW, box, area and perimeter.
+ */
 BmGeom *
 bm_geom_from_wkb(const unsigned char *wkb, size_t len, const char *what)
 {
@@ -405,6 +410,7 @@ geos_from_geom(GEOSContextHandle_t h, const BmGeom *g)
 	return result;
 }
 
+/* Refuse an invalid geometry (GEOS isValid), naming it and giving GEOS's reason. */
 void
 bm_geom_check_valid(const BmGeom *g, const char *what)
 {
@@ -444,6 +450,7 @@ bm_geom_check_valid(const BmGeom *g, const char *what)
 /* Cache of the last SRID found projected, to avoid a catalogue query per row. */
 static int32 last_projected_srid = -1;
 
+/* Refuse a geographic SRID: 4326, 4258, 4289 or longlat in spatial_ref_sys. */
 void
 bm_check_srid_projected(int32 srid, const char *what)
 {
@@ -672,6 +679,7 @@ bm_geom_index(BmGeom *g)
 	}
 }
 
+/* Free a geometry's index and coordinates once no pair will need them again. */
 void
 bm_geom_release(BmGeom *g)
 {
@@ -703,6 +711,7 @@ bm_geom_release(BmGeom *g)
  * Pair computation
  * ------------------------------------------------------------------------ */
 
+/* Empty scratch space whose arrays will live in cxt. */
 void
 bm_work_init(BmWork *w, MemoryContext cxt)
 {
@@ -1179,6 +1188,10 @@ sum_inside(const BmGeom *P, const BmGeom *Q, const PairFrame *f,
 	}
 }
 
+/*
+ * Area and perimeter of A ∩ B by Green's theorem (see the top of this file):
+ * contacts, then the boundary pieces of A inside B and of B inside A.
+ */
 BmOverlap
 bm_overlap(BmGeom *A, BmGeom *B, BmWork *w)
 {
