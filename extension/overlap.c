@@ -608,33 +608,31 @@ bm_geom_index(BmGeom *g)
 		ns = (int) Min((double) nedges, Max(1.0, (g->ymax - g->ymin) / (sum_dy / nedges)));
 	else
 		ns = 1;
-	/* shrink the strip count while long edges make the lists too big */
+	/* count the entries per strip; shrink the strip count while long edges make the lists too big */
 	for (;;)
 	{
 		g->nstrips = ns;
 		g->strip_y0 = g->ymin;
 		g->strip_h = (g->ymax > g->ymin) ? (g->ymax - g->ymin) / ns : 1.0;
 		g->strip_inv_h = 1.0 / g->strip_h;
+		g->strip_off = palloc0((ns + 1) * sizeof(int));
 		total = 0;
 		for (int r = 0; r < g->nrings; r++)
 			for (int e = g->ring_start[r]; e < g->ring_start[r + 1] - 1; e++)
-				total += strip_of(g, Max(g->y[e], g->y[e + 1])) -
-					strip_of(g, Min(g->y[e], g->y[e + 1])) + 1;
+			{
+				int			s0 = strip_of(g, Min(g->y[e], g->y[e + 1]));
+				int			s1 = strip_of(g, Max(g->y[e], g->y[e + 1]));
+
+				for (int s = s0; s <= s1; s++)
+					g->strip_off[s + 1]++;
+				total += s1 - s0 + 1;
+			}
 		if (ns == 1 || total <= 8L * nedges + 64)
 			break;
+		pfree(g->strip_off);
 		ns = Max(1, ns / 4);
 	}
-	g->strip_off = palloc0((ns + 1) * sizeof(int));
 	g->strip_edge = palloc(Max(total, 1) * sizeof(int));
-	for (int r = 0; r < g->nrings; r++)
-		for (int e = g->ring_start[r]; e < g->ring_start[r + 1] - 1; e++)
-		{
-			int			s0 = strip_of(g, Min(g->y[e], g->y[e + 1]));
-			int			s1 = strip_of(g, Max(g->y[e], g->y[e + 1]));
-
-			for (int s = s0; s <= s1; s++)
-				g->strip_off[s + 1]++;
-		}
 	for (int s = 0; s < ns; s++)
 		g->strip_off[s + 1] += g->strip_off[s];
 	fill = palloc(ns * sizeof(int));
@@ -794,21 +792,39 @@ edge_contact(const BmGeom *A, int a, const BmGeom *B, int b, const PairFrame *f,
 	double		qx1 = B->x[b + 1] - f->ox, qy1 = B->y[b + 1] - f->oy;
 	double		rx = px1 - px0, ry = py1 - py0, sx = qx1 - qx0, sy = qy1 - qy0;
 	double		rr = rx * rx + ry * ry, ss = sx * sx + sy * sy;
-	double		lr = sqrt(rr), ls = sqrt(ss);
+	double		lr, ls;
 	double		eps = f->eps;
 	double		tol_a, tol_b;
+	double		cq0 = rx * (qy0 - py0) - ry * (qx0 - px0);
+	double		cq1 = rx * (qy1 - py0) - ry * (qx1 - px0);
+	double		cp0 = sx * (py0 - qy0) - sy * (px0 - qx0);
+	double		cp1 = sx * (py1 - qy0) - sy * (px1 - qx0);
 	/* signed distances of q0,q1 from line a and of p0,p1 from line b */
 	double		dq0, dq1, dp0, dp1;
 	bool		touch = false;
+
+	/*
+	 * Cheap exit without square roots: when both ends of one edge lie on the
+	 * same side of the other's line, more than 2 eps away, the edges cannot
+	 * touch (no point of one is within eps of the other).
+	 */
+	if (((cq0 > 0 && cq1 > 0) || (cq0 < 0 && cq1 < 0)) &&
+		cq0 * cq0 > 4 * eps * eps * rr && cq1 * cq1 > 4 * eps * eps * rr)
+		return false;
+	if (((cp0 > 0 && cp1 > 0) || (cp0 < 0 && cp1 < 0)) &&
+		cp0 * cp0 > 4 * eps * eps * ss && cp1 * cp1 > 4 * eps * eps * ss)
+		return false;
+	lr = sqrt(rr);
+	ls = sqrt(ss);
 
 	if (lr == 0 || ls == 0)
 		return false;			/* repeated vertex: a zero-length edge has no area */
 	tol_a = eps / lr;
 	tol_b = eps / ls;
-	dq0 = (rx * (qy0 - py0) - ry * (qx0 - px0)) / lr;
-	dq1 = (rx * (qy1 - py0) - ry * (qx1 - px0)) / lr;
-	dp0 = (sx * (py0 - qy0) - sy * (px0 - qx0)) / ls;
-	dp1 = (sx * (py1 - qy0) - sy * (px1 - qx0)) / ls;
+	dq0 = cq0 / lr;
+	dq1 = cq1 / lr;
+	dp0 = cp0 / ls;
+	dp1 = cp1 / ls;
 
 	if ((fabs(dq0) <= eps && fabs(dq1) <= eps) || (fabs(dp0) <= eps && fabs(dp1) <= eps))
 	{
