@@ -105,6 +105,32 @@ SELECT array_agg(b.gwb_code_10 ORDER BY b.gwb_code_10) =
        AS same_buurten
   FROM stage b JOIN stage g ON g.recs = 'Gemeente' AND g.jaar = b.jaar
  WHERE b.recs = 'Buurt' AND b.jaar = 2023 AND b.value > 1.5 * g.value;
+-- The same figures loaded the CBS way, one boundary edition per year (vintage = period).
+-- Without by_code the 2023 edition has only its own period, so the same buurten are flagged
+-- but with no history; with by_code => true the older editions' rows of the same (unchanged)
+-- buurt codes form the series, and the reasons equal those above (all periods on one edition).
+CREATE TEMP TABLE reasons_one_edition AS
+SELECT area_code, reason FROM buurtmonitor.signals(vintage => 2023, rule_ids => '{101}');
+DELETE FROM buurtmonitor.observations WHERE indicator = 'sb_laag_inkomen';
+INSERT INTO buurtmonitor.areas (code, vintage, name, level, parent_code)
+SELECT DISTINCT s.gwb_code_10, s.jaar, s.regio, CASE s.recs WHEN 'Buurt' THEN 'buurt' ELSE 'gemeente' END,
+       CASE WHEN s.recs = 'Buurt' THEN 'GM0308' END
+  FROM stage s WHERE s.jaar < 2023 ORDER BY 4 DESC;
+INSERT INTO buurtmonitor.observations (area_code, vintage, period, indicator, value, status)
+SELECT gwb_code_10, jaar, jaar, 'sb_laag_inkomen', value, CASE WHEN value IS NULL THEN 'suppressed' ELSE 'observed' END
+  FROM stage WHERE indicator = 'huishoudens_laag_inkomen' AND jaar <= 2023;
+SELECT area_name, reason FROM buurtmonitor.signals(vintage => 2023, rule_ids => '{101}')
+ WHERE area_code = 'BU03080200';
+SELECT (SELECT array_agg(r.area_code || ': ' || r.reason ORDER BY r.area_code) FROM reasons_one_edition r) =
+       array_agg(s.area_code || ': ' || s.reason ORDER BY s.area_code) AS same_reasons_by_code
+  FROM buurtmonitor.signals(vintage => 2023, rule_ids => '{101}', by_code => true) s;
+SELECT array_agg(b.gwb_code_10 ORDER BY b.gwb_code_10) =
+       (SELECT array_agg(area_code ORDER BY area_code)
+          FROM buurtmonitor.signals(vintage => 2023, rule_ids => '{101}', by_code => true))
+       AS same_buurten_by_code
+  FROM stage b JOIN stage g ON g.recs = 'Gemeente' AND g.jaar = b.jaar AND g.indicator = b.indicator
+ WHERE b.recs = 'Buurt' AND b.jaar = 2023 AND b.indicator = 'huishoudens_laag_inkomen' AND b.value > 1.5 * g.value;
+DELETE FROM buurtmonitor.areas WHERE code LIKE '%0308%' AND vintage < 2023;
 DELETE FROM buurtmonitor.signal_rules WHERE rule_id = 101;
 DELETE FROM buurtmonitor.observations WHERE indicator = 'sb_laag_inkomen';
 DELETE FROM buurtmonitor.indicators WHERE code LIKE 'sb\_%';

@@ -28,7 +28,7 @@ COMMENT ON COLUMN buurtmonitor.signal_rules.active IS 'Inactive rules are kept b
 
 -- The areas that trigger the active rules in a period (NULL: each rule's newest period).
 CREATE FUNCTION buurtmonitor.signals(period integer DEFAULT NULL, vintage integer DEFAULT NULL,
-                                     rule_ids integer[] DEFAULT NULL)
+                                     rule_ids integer[] DEFAULT NULL, by_code boolean DEFAULT false)
 RETURNS TABLE (rule_id integer, area_code text, area_name text, area_vintage integer, level text,
                indicator text, period integer, value double precision,
                reference_code text, reference_name text, reference_value double precision,
@@ -55,7 +55,8 @@ AS $$
         SELECT g.level, g.reference_level, g.vintage, d.*,
                max(d.period) OVER (PARTITION BY g.level, g.reference_level, d.indicator) AS newest
           FROM groups g
-         CROSS JOIN LATERAL buurtmonitor.development(g.level, g.indicators, g.vintage, g.reference_level) d
+         CROSS JOIN LATERAL buurtmonitor.development(g.level, g.indicators, g.vintage, g.reference_level,
+                                                     by_code => $4) d
     ),
     hits AS (
         SELECT r.rule_id, r.condition, r.threshold, r.indicator_label, r.polarity, d.*
@@ -100,7 +101,7 @@ AS $$
                    ELSE '' END
       FROM hits h
 $$;
-COMMENT ON FUNCTION buurtmonitor.signals(integer, integer, integer[]) IS
+COMMENT ON FUNCTION buurtmonitor.signals(integer, integer, integer[], boolean) IS
     'Areas that trigger the active signal rules in a period (default: each rule''s newest period), with the rule and a readable reason.';
 
 -- The signals of the newest period with the area geometry, for QGIS.
