@@ -78,7 +78,7 @@ INSERT INTO buurtmonitor.signal_rules (indicator, condition, threshold, descript
     ('p_hh_lkk', 'index_above', 150, 'share of households with a low income at least 1.5 times the municipal share'),
     ('a_soz_wb', 'worsened_consecutive', 2, 'more social-assistance recipients two periods in a row');
 SELECT s.rule_id AS rule, s.area_name AS buurt, s.period, s.reason
-  FROM buurtmonitor.signals(vintage => 2025) s
+  FROM buurtmonitor.signals(vintage => 2025, by_code => true) s
  WHERE s.area_code LIKE 'BU0308%' ORDER BY s.rule_id, s.area_name LIMIT 12;
 
 \echo
