@@ -443,18 +443,21 @@ count_points(Oid points, const char *pgeom, Layer *S, Layer *T,
 					 errmsg("point layer %s has SRID %d but the polygon layers have SRID %d", prel, srid, S->srid),
 					 errhint("Transform the points with ST_Transform to the SRID of the polygons.")));
 	}
-	sql = psprintf("WITH ps AS ("
-				   " SELECT DISTINCT ON (p.ctid) p.ctid AS pid, p.%s AS g, s.k AS sk"
-				   " FROM %s p JOIN (SELECT (%s)::text AS k, %s AS g FROM %s WHERE %s) s"
-				   " ON %s.st_intersects(s.g, p.%s) WHERE p.%s IS NOT NULL ORDER BY p.ctid, s.k),"
+	/* number the points (row_number, so the point layer may also be a view) */
+	sql = psprintf("WITH p AS (SELECT row_number() OVER () AS pid, %s AS g FROM %s WHERE %s IS NOT NULL),"
+				   " ps AS ("
+				   " SELECT DISTINCT ON (p.pid) p.pid, p.g, s.k AS sk"
+				   " FROM p JOIN (SELECT (%s)::text AS k, %s AS g FROM %s WHERE %s) s"
+				   " ON %s.st_intersects(s.g, p.g) ORDER BY p.pid, s.k),"
 				   " pt AS ("
 				   " SELECT DISTINCT ON (ps.pid) ps.sk, t.k AS tk"
 				   " FROM ps LEFT JOIN (SELECT (%s)::text AS k, %s AS g FROM %s WHERE %s) t"
 				   " ON %s.st_intersects(t.g, ps.g) ORDER BY ps.pid, t.k)"
 				   " SELECT sk, tk, count(*)::float8 FROM pt GROUP BY sk, tk",
-				   qg, prel, quote_identifier(skey), quote_identifier(sgeom), S->relname,
+				   qg, prel, qg,
+				   quote_identifier(skey), quote_identifier(sgeom), S->relname,
 				   sfilter ? psprintf("(%s)", sfilter) : "true",
-				   nsp, qg, qg,
+				   nsp,
 				   quote_identifier(tkey), quote_identifier(tgeom), T->relname,
 				   tfilter ? psprintf("(%s)", tfilter) : "true",
 				   nsp);

@@ -66,6 +66,14 @@ SELECT source_code, target_code, round(share::numeric, 6) AS share
   FROM buurtmonitor.crosswalk('cw_src', 'cw_tgt', points => 'cw_addr')
  ORDER BY 1, 2;
 
+-- The point layer may be a view. Without point 2 (the one in the sliver), min_width 0, no renormalisation:
+-- S2 has 3 points: T1 0/3 = 0 (the pair is still returned), T2 2/3 = 0.666667, T4 1/3 = 0.333333;
+-- S1 1/1 = 1; S3 by area 0.5.
+CREATE VIEW cw_addr_view AS SELECT geom FROM cw_addr WHERE id <> 2;
+SELECT source_code, target_code, round(share::numeric, 6) AS share
+  FROM buurtmonitor.crosswalk('cw_src', 'cw_tgt', min_width => 0, points => 'cw_addr_view', renormalise => false)
+ ORDER BY 1, 2;
+
 -- Named columns and filters on one table with several editions (like buurtmonitor.areas).
 CREATE TABLE cw_areas (buurt text, jaar int, shape geometry(Polygon, 28992));
 INSERT INTO cw_areas SELECT code, 2018, geom FROM cw_src;
