@@ -52,6 +52,10 @@ SELECT source_code, target_code, round(share::numeric, 6) AS share FROM buurtmon
 
 SELECT source_code, target_code, round(share::numeric, 6) AS share FROM buurtmonitor.crosswalk('cw_src', 'cw_tgt', points => 'cw_addr') ORDER BY 1, 2;
 
+CREATE VIEW cw_addr_view AS SELECT geom FROM cw_addr WHERE id <> 2;
+
+SELECT source_code, target_code, round(share::numeric, 6) AS share FROM buurtmonitor.crosswalk('cw_src', 'cw_tgt', min_width => 0, points => 'cw_addr_view', renormalise => false) ORDER BY 1, 2;
+
 CREATE TABLE cw_areas (buurt text, jaar int, shape geometry(Polygon, 28992));
 
 INSERT INTO cw_areas SELECT code, 2018, geom FROM cw_src;
