@@ -5,11 +5,10 @@
 # Without arguments it runs the whole suite. Exits non-zero when an error touches our code.
 source "$(dirname "$0")/common.sh"
 export PGPORT=${VG_PORT:-54339}
-dir=/tmp/buurtmonitor-valgrind
+dir=$(mktemp -d /tmp/buurtmonitor-valgrind.XXXXXX)   # private, so two runs do not collide
 logs=$dir/logs
-bm_build_install
-su postgres -c "$PG_BIN/pg_ctl -D $dir/data -m immediate stop" >/dev/null 2>&1 || true
-rm -rf "$dir"; mkdir -p "$logs"; chown -R postgres:postgres "$dir"
+[ "${BM_SKIP_BUILD:-0}" = 1 ] || bm_build_install
+chmod 755 "$dir"; mkdir -p "$logs"; chown -R postgres:postgres "$dir"
 su postgres -c "$PG_BIN/initdb -D $dir/data -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >/dev/null
 su postgres -c "valgrind --quiet --tool=memcheck --trace-children=yes --error-limit=no --num-callers=30 \
     --read-var-info=no --log-file=$logs/vg.%p.log \
@@ -17,10 +16,12 @@ su postgres -c "valgrind --quiet --tool=memcheck --trace-children=yes --error-li
     -c max_parallel_workers_per_gather=2 >$dir/server.log 2>&1 &"
 for _ in $(seq 1 120); do pg_isready -q -h 127.0.0.1 -p $PGPORT && break; sleep 1; done
 tests=${*:-}
+status=0
 if [ -n "$tests" ]; then
-    make -C "$BM_ROOT" -s installcheck REGRESS="000_install $tests" || true
+    make -C "$BM_ROOT" -s installcheck REGRESS="000_install $tests" \
+         REGRESS_OPTS="--inputdir=. --load-extension=postgis --outputdir=$dir/out" || status=1
 else
-    make -C "$BM_ROOT" -s installcheck || true
+    make -C "$BM_ROOT" -s installcheck REGRESS_OPTS="--inputdir=. --load-extension=postgis --outputdir=$dir/out" || status=1
 fi
 su postgres -c "$PG_BIN/pg_ctl -D $dir/data -m fast -w -t 300 stop" >/dev/null 2>&1 || true
 sleep 2
@@ -35,4 +36,5 @@ if [ -n "$ours" ]; then
     echo "errors in buurtmonitor.so:"; echo "$ours" | head -200
     exit 1
 fi
-echo "valgrind: no errors in buurtmonitor.so"
+echo "valgrind: no errors in buurtmonitor.so (logs in $logs)"
+[ $status -eq 0 ] || { echo "valgrind: but some tests failed under valgrind (see $dir/out)"; exit 1; }
