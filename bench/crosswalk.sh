@@ -71,13 +71,13 @@ for case in gen dense; do
                count(*) FILTER (WHERE (o.source_code IS NULL OR i.sc IS NULL) AND coalesce(o.overlap_area, i.a) <= 1e-9),
                count(*) FILTER (WHERE abs(o.overlap_area - i.a) > 1e-6 * i.a OR abs(o.share - i.share) > 1e-6 * i.share),
                to_char(coalesce(max(abs(o.overlap_area - i.a) / i.a), 0), '9.9EEEE'),
-               count(*),
+               count(o.source_code),
                (SELECT count(*) FROM idiom_$case), (SELECT count(*) FROM ours_default_$case)
           FROM (SELECT * FROM ours_$case WHERE overlap_area > 0) o
           FULL JOIN (SELECT * FROM idiom_$case WHERE a > 0) i ON i.sc = o.source_code AND i.tc = o.target_code" \
         > "$WORK/cmp_a"
     read -r pair_mismatch pair_noise area_mismatch area_maxrel pairs candidates pairs_default < "$WORK/cmp_a"
-    echo "   pairs with overlap $pairs of $candidates ST_Intersects candidates; after the default sliver rule $pairs_default"
+    echo "   pairs with overlap (ours) $pairs of $candidates ST_Intersects candidates; after the default sliver rule $pairs_default"
     echo "   ours vs idiom: $pair_mismatch pairs in one only (+ $pair_noise with area <= 1e-9 m², noise), $area_mismatch areas/shares beyond 1e-6 (max rel diff $area_maxrel)"
 
     # (b) R sf::st_interpolate_aw of a synthetic value against interpolate_extensive on our crosswalk
