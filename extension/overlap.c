@@ -13,7 +13,7 @@
  *   1. normalise rings (outer CCW, holes CW) when parsing;
  *   2. find every contact between an edge of A and an edge of B (proper
  *      crossings, vertices on edges, collinear overlaps), testing only
- *      chunks of 16 consecutive edges whose boxes meet, and record split
+ *      edges of chunks of 16 consecutive edges whose boxes meet, and record split
  *      parameters on both edges;
  *   3. cut each touched edge at its splits and classify every piece by a
  *      point-in-polygon test of its midpoint (with an on-boundary check);
@@ -22,9 +22,12 @@
  *   4. sum 1/2 (x0 y1 - x1 y0) and the length over the kept pieces, in
  *      coordinates shifted to a local origin for precision.
  *
- * Point-in-polygon tests use a strip index: the polygon's y-range is cut into
- * horizontal strips about one edge high, each listing the edges that span it
- * sorted by x, so a test looks only at the few edges near one y value.
+ * The only index is the chunks (box, boundary sums).  The contact search
+ * sweeps the chunks of both polygons inside the pair's box in x order.  A
+ * point-in-polygon test walks the chunks: one wholly right of the point adds
+ * to the ray-crossing parity from its two end points alone (the crossings of
+ * a polyline with a horizontal line telescope), so only the chunks whose box
+ * holds the point are walked edge by edge.
  */
 #include "postgres.h"
 
@@ -491,21 +494,8 @@ bm_check_srid_projected(int32 srid, const char *what)
 }
 
 /* ------------------------------------------------------------------------
- * Strip index
+ * Chunk index
  * ------------------------------------------------------------------------ */
-
-/* Strip holding y (clamped to the index range). */
-static inline int
-strip_of(const BmGeom *g, double y)
-{
-	double		f = (y - g->strip_y0) * g->strip_inv_h;
-
-	if (!(f > 0))				/* also catches NaN */
-		return 0;
-	if (f >= g->nstrips)
-		return g->nstrips - 1;
-	return (int) f;
-}
 
 /* Cut every ring into chunks of up to BM_CHUNK edges with boxes and sums. */
 static void
@@ -547,149 +537,25 @@ build_chunks(BmGeom *g)
 	}
 }
 
-/* Smallest x of edge e. */
-static inline double
-edge_xmin(const BmGeom *g, int e)
-{
-	return Min(g->x[e], g->x[e + 1]);
-}
-
-/* qsort_arg comparator: edge ids by their smallest x. */
-static int
-edge_xmin_cmp(const void *a, const void *b, void *arg)
-{
-	const BmGeom *g = (const BmGeom *) arg;
-	double		x = edge_xmin(g, *(const int *) a), y = edge_xmin(g, *(const int *) b);
-
-	return (x > y) - (x < y);
-}
-
-/* Position of the first edge of strip s whose smallest x is >= x (binary search). */
-static inline int
-strip_lower_bound(const BmGeom *g, int s, double x)
-{
-	int			lo = g->strip_off[s], hi = g->strip_off[s + 1];
-
-	while (lo < hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-
-		if (edge_xmin(g, g->strip_edge[mid]) < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
- * Build the index: chunks, and strips about one edge high, each listing the
- * ids of the edges that span it sorted by their smallest x (4 bytes per entry,
- * so the index of a layer of dense polygons stays small).
+ * Build the index: the chunks (boxes and boundary sums of runs of BM_CHUNK
+ * consecutive edges).  They serve both the contact search and the
+ * point-in-polygon test, so one linear pass per geometry is all it costs.
  */
 void
 bm_geom_index(BmGeom *g)
 {
-	int			nedges = g->npoints - g->nrings;
-	double		sum_dy = 0;
-	int			ns;
-	long		total;
-	int		   *fill;
-
-	if (g->strip_off != NULL)
+	if (g->chunks != NULL)
 		return;
 	if (g->released)
 		elog(ERROR, "buurtmonitor: geometry used after its coordinates were released");
 	build_chunks(g);
-	for (int r = 0; r < g->nrings; r++)
-		for (int e = g->ring_start[r]; e < g->ring_start[r + 1] - 1; e++)
-			sum_dy += fabs(g->y[e + 1] - g->y[e]);
-	if (nedges > 0 && sum_dy > 0 && g->ymax > g->ymin)
-		ns = (int) Min((double) nedges, Max(1.0, (g->ymax - g->ymin) / (sum_dy / nedges)));
-	else
-		ns = 1;
-	/* count the entries per strip; shrink the strip count while long edges make the lists too big */
-	for (;;)
-	{
-		g->nstrips = ns;
-		g->strip_y0 = g->ymin;
-		g->strip_h = (g->ymax > g->ymin) ? (g->ymax - g->ymin) / ns : 1.0;
-		g->strip_inv_h = 1.0 / g->strip_h;
-		g->strip_off = palloc0((ns + 1) * sizeof(int));
-		total = 0;
-		for (int r = 0; r < g->nrings; r++)
-			for (int e = g->ring_start[r]; e < g->ring_start[r + 1] - 1; e++)
-			{
-				int			s0 = strip_of(g, Min(g->y[e], g->y[e + 1]));
-				int			s1 = strip_of(g, Max(g->y[e], g->y[e + 1]));
-
-				for (int s = s0; s <= s1; s++)
-					g->strip_off[s + 1]++;
-				total += s1 - s0 + 1;
-			}
-		if (ns == 1 || total <= 8L * nedges + 64)
-			break;
-		pfree(g->strip_off);
-		ns = Max(1, ns / 4);
-	}
-	g->strip_edge = palloc(Max(total, 1) * sizeof(int));
-	for (int s = 0; s < ns; s++)
-		g->strip_off[s + 1] += g->strip_off[s];
-	fill = palloc(ns * sizeof(int));
-	memcpy(fill, g->strip_off, ns * sizeof(int));
-	for (int r = 0; r < g->nrings; r++)
-		for (int e = g->ring_start[r]; e < g->ring_start[r + 1] - 1; e++)
-		{
-			int			s0 = strip_of(g, Min(g->y[e], g->y[e + 1]));
-			int			s1 = strip_of(g, Max(g->y[e], g->y[e + 1]));
-
-			for (int s = s0; s <= s1; s++)
-				g->strip_edge[fill[s]++] = e;
-		}
-	pfree(fill);
-	/* sort each strip by x so a point-in-polygon test can skip to its x */
-	g->strip_maxw = palloc(ns * sizeof(double));
-	for (int st = 0; st < ns; st++)
-	{
-		int		   *first = g->strip_edge + g->strip_off[st];
-		int			n = g->strip_off[st + 1] - g->strip_off[st];
-		double		maxw = 0;
-
-		if (n > 24)
-			qsort_arg(first, n, sizeof(int), edge_xmin_cmp, g);
-		else
-			for (int k = 1; k < n; k++)	/* insertion sort: strips are short */
-			{
-				int			e = first[k];
-				double		key = edge_xmin(g, e);
-				int			q = k - 1;
-
-				while (q >= 0 && edge_xmin(g, first[q]) > key)
-				{
-					first[q + 1] = first[q];
-					q--;
-				}
-				first[q + 1] = e;
-			}
-		for (int k = 0; k < n; k++)
-			maxw = Max(maxw, fabs(g->x[first[k] + 1] - g->x[first[k]]));
-		g->strip_maxw[st] = maxw;
-	}
 }
 
 /* Free a geometry's index and coordinates once no pair will need them again. */
 void
 bm_geom_release(BmGeom *g)
 {
-	if (g->strip_off)
-	{
-		pfree(g->strip_off);
-		pfree(g->strip_edge);
-		pfree(g->strip_maxw);
-		g->strip_off = NULL;
-		g->strip_edge = NULL;
-		g->strip_maxw = NULL;
-	}
 	if (g->chunks)
 	{
 		pfree(g->chunks);
@@ -917,67 +783,146 @@ chunk_meets(const BmChunk *c, double x0, double x1, double y0, double y1, double
 }
 
 /*
+ * Edges of chunk c of G whose boxes meet box (x0,x1,y0,y1) grown by eps, into
+ * out[]; returns how many.
+ */
+static inline int
+edges_meeting_box(const BmGeom *G, const BmChunk *c, double x0, double x1,
+				  double y0, double y1, double eps, int *out)
+{
+	int			n = 0;
+
+	for (int e = c->first; e < c->last; e++)
+		if (!(Max(G->x[e], G->x[e + 1]) < x0 - eps || Min(G->x[e], G->x[e + 1]) > x1 + eps ||
+			  Max(G->y[e], G->y[e + 1]) < y0 - eps || Min(G->y[e], G->y[e + 1]) > y1 + eps))
+			out[n++] = e;
+	return n;
+}
+
+/*
+ * Contacts between the edges of chunk ci of A and chunk di of B.  Each side
+ * is first cut down to the edges meeting the other chunk's box (boxes of
+ * neighbouring chunks overlap only in part), so the edge-against-edge loop
+ * runs over few edges.
+ */
+static void
+contacts_in_chunks(const BmGeom *A, int ci, const BmGeom *B, int di, const PairFrame *f,
+				   BmWork *w, unsigned char *touched_a, unsigned char *touched_b)
+{
+	const BmChunk *c = &A->chunks[ci], *d = &B->chunks[di];
+	double		eps = f->eps;
+	int			ea[BM_CHUNK], eb[BM_CHUNK];
+	int			na = edges_meeting_box(A, c, d->xmin, d->xmax, d->ymin, d->ymax, eps, ea);
+	int			nb = na ? edges_meeting_box(B, d, c->xmin, c->xmax, c->ymin, c->ymax, eps, eb) : 0;
+
+	for (int i = 0; i < na; i++)
+	{
+		int			a = ea[i];
+		double		ax0 = Min(A->x[a], A->x[a + 1]), ax1 = Max(A->x[a], A->x[a + 1]);
+		double		ay0 = Min(A->y[a], A->y[a + 1]), ay1 = Max(A->y[a], A->y[a + 1]);
+
+		for (int j = 0; j < nb; j++)
+		{
+			int			b = eb[j];
+
+			if (Max(B->x[b], B->x[b + 1]) < ax0 - eps || Min(B->x[b], B->x[b + 1]) > ax1 + eps ||
+				Max(B->y[b], B->y[b + 1]) < ay0 - eps || Min(B->y[b], B->y[b + 1]) > ay1 + eps)
+				continue;
+			if (edge_contact(A, a, B, b, f, w))
+			{
+				touched_a[a] = 1;
+				touched_b[b] = 1;
+				touched_a[A->npoints + ci] = 1;
+				touched_b[B->npoints + di] = 1;
+			}
+		}
+	}
+}
+
+/* qsort comparator: chunk references by smallest x. */
+static int
+chunk_ref_cmp(const void *a, const void *b)
+{
+	double		x = ((const BmChunkRef *) a)->xmin, y = ((const BmChunkRef *) b)->xmin;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The chunks of G meeting the pair's box, into *refs (grown in w->cxt),
+ * sorted by smallest x; returns how many.
+ */
+static int
+chunks_in_box(const BmGeom *G, const PairFrame *f, BmWork *w, BmChunkRef **refs, int *cap)
+{
+	int			n = 0;
+
+	if (*cap < G->nchunks)
+	{
+		if (*refs)
+			pfree(*refs);
+		*cap = Max(G->nchunks, 2 * *cap);
+		*refs = MemoryContextAlloc(w->cxt, *cap * sizeof(BmChunkRef));
+	}
+	for (int ci = 0; ci < G->nchunks; ci++)
+		if (chunk_meets(&G->chunks[ci], f->bx0, f->bx1, f->by0, f->by1, 0))
+		{
+			(*refs)[n].xmin = G->chunks[ci].xmin;
+			(*refs)[n].id = ci;
+			n++;
+		}
+	if (n > 1)
+		qsort(*refs, n, sizeof(BmChunkRef), chunk_ref_cmp);
+	return n;
+}
+
+/*
  * Find all contacts between A's and B's edges inside the box of the pair.
- * Only chunks whose boxes meet can hold touching edges, so edges are tested
- * chunk against chunk (16 x 16 box tests on consecutive coordinates, which is
- * cache-friendly).  touched_a/touched_b hold one flag per edge followed by
- * one per chunk.
+ * Only chunks whose boxes meet can hold touching edges.  The chunks of both
+ * polygons inside the pair's box are sorted by smallest x and swept: the
+ * chunk with the smaller xmin is paired with the chunks of the other polygon
+ * that start before it ends, so each meeting pair of chunks is found once
+ * without testing all pairs.  Meeting chunks are then searched edge against
+ * edge.  touched_a/touched_b hold one flag per edge followed by one per chunk.
  */
 static void
 find_contacts(const BmGeom *A, const BmGeom *B, const PairFrame *f, BmWork *w,
 			  unsigned char *touched_a, unsigned char *touched_b)
 {
 	double		eps = f->eps;
-	int			nnear = 0;
+	int			na = chunks_in_box(A, f, w, &w->near_a, &w->cap_near_a);
+	int			nb = chunks_in_box(B, f, w, &w->near_b, &w->cap_near_b);
+	const BmChunkRef *ra = w->near_a, *rb = w->near_b;
+	int			i = 0, j = 0;
 
-	/* B's chunks inside the pair's box: the only ones A's edges can meet */
-	if (w->cap_near_chunks < B->nchunks)
+	while (i < na && j < nb)
 	{
-		if (w->near_chunks)
-			pfree(w->near_chunks);
-		w->cap_near_chunks = Max(B->nchunks, 2 * w->cap_near_chunks);
-		w->near_chunks = MemoryContextAlloc(w->cxt, w->cap_near_chunks * sizeof(int));
-	}
-	for (int di = 0; di < B->nchunks; di++)
-		if (chunk_meets(&B->chunks[di], f->bx0, f->bx1, f->by0, f->by1, 0))
-			w->near_chunks[nnear++] = di;
-
-	for (int ci = 0; ci < A->nchunks; ci++)
-	{
-		const BmChunk *c = &A->chunks[ci];
-
-		if (!chunk_meets(c, f->bx0, f->bx1, f->by0, f->by1, 0))
-			continue;
-		/* edge pairs are tested chunk against chunk: each pair exactly once */
-		for (int k = 0; k < nnear; k++)
+		if (ra[i].xmin <= rb[j].xmin)
 		{
-			int			di = w->near_chunks[k];
-			const BmChunk *d = &B->chunks[di];
+			const BmChunk *c = &A->chunks[ra[i].id];
 
-			if (!chunk_meets(d, c->xmin, c->xmax, c->ymin, c->ymax, eps))
-				continue;
-			for (int a = c->first; a < c->last; a++)
+			/* B's chunks from j start at or after c: they meet in x while they start before c ends */
+			for (int k = j; k < nb && rb[k].xmin <= c->xmax + eps; k++)
 			{
-				double		ax0 = Min(A->x[a], A->x[a + 1]), ax1 = Max(A->x[a], A->x[a + 1]);
-				double		ay0 = Min(A->y[a], A->y[a + 1]), ay1 = Max(A->y[a], A->y[a + 1]);
+				const BmChunk *d = &B->chunks[rb[k].id];
 
-				if (ax1 < d->xmin - eps || ax0 > d->xmax + eps ||
-					ay1 < d->ymin - eps || ay0 > d->ymax + eps)
-					continue;
-				for (int b = d->first; b < d->last; b++)
-				{
-					if (Max(B->x[b], B->x[b + 1]) < ax0 - eps || Min(B->x[b], B->x[b + 1]) > ax1 + eps ||
-						Max(B->y[b], B->y[b + 1]) < ay0 - eps || Min(B->y[b], B->y[b + 1]) > ay1 + eps)
-						continue;
-					if (edge_contact(A, a, B, b, f, w))
-					{
-						touched_a[a] = 1;
-						touched_b[b] = 1;
-						touched_a[A->npoints + ci] = 1;
-						touched_b[B->npoints + di] = 1;
-					}
-				}
+				if (d->ymax >= c->ymin - eps && d->ymin <= c->ymax + eps)
+					contacts_in_chunks(A, ra[i].id, B, rb[k].id, f, w, touched_a, touched_b);
 			}
+			i++;
+		}
+		else
+		{
+			const BmChunk *d = &B->chunks[rb[j].id];
+
+			for (int k = i; k < na && ra[k].xmin <= d->xmax + eps; k++)
+			{
+				const BmChunk *c = &A->chunks[ra[k].id];
+
+				if (c->ymax >= d->ymin - eps && c->ymin <= d->ymax + eps)
+					contacts_in_chunks(A, ra[k].id, B, rb[j].id, f, w, touched_a, touched_b);
+			}
+			j++;
 		}
 	}
 }
@@ -991,62 +936,29 @@ typedef enum
 } PointLoc;
 
 /*
- * Locate point (px,py) (absolute coordinates given as shifted + origin) in G.
- * On the boundary, *bdir_dot is positive when G's boundary there runs in the
- * direction (dx,dy) (same-direction sharing) and negative otherwise.
+ * Near-boundary check and ray-crossing parity of point (px,py) (shifted
+ * coordinates) against edges first .. last - 1 of G, updating the flags.
  */
-static PointLoc
-locate_point(const BmGeom *G, const PairFrame *f, double px, double py,
-			 double dx, double dy, double *bdir_dot)
+static inline void
+locate_in_edges(const BmGeom *G, const PairFrame *f, int first, int last,
+				double px, double py, double dx, double dy,
+				bool *inside, bool *has_same, bool *has_opp)
 {
 	double		eps = f->eps;
-	double		ax = px + f->ox;	/* the point in absolute coordinates, */
-	double		ay = py + f->oy;	/* for the strip records */
-	bool		inside = false;
-	bool		has_same = false,
-				has_opp = false;
-	int			s0, s1, sp;
 
-	if (ax < G->xmin - eps || ax > G->xmax + eps ||
-		ay < G->ymin - eps || ay > G->ymax + eps)
-		return LOC_OUTSIDE;
-	s0 = strip_of(G, ay - eps);
-	s1 = strip_of(G, ay + eps);
-	sp = strip_of(G, ay);
-	for (int s = s0; s <= s1; s++)
+	for (int e = first; e < last; e++)
 	{
-		/* edges sorted by smallest x: skip those ending left of the point */
-		int			k = strip_lower_bound(G, s, ax - eps - G->strip_maxw[s]);
-		int			end = G->strip_off[s + 1];
+		double		x0 = G->x[e] - f->ox, y0 = G->y[e] - f->oy;
+		double		x1 = G->x[e + 1] - f->ox, y1 = G->y[e + 1] - f->oy;
+		double		ex = x1 - x0, ey = y1 - y0;
 
-		for (; k < end; k++)
+		/* on-boundary check: distance from the point to the edge */
+		if (px >= Min(x0, x1) - eps && px <= Max(x0, x1) + eps &&
+			py >= Min(y0, y1) - eps && py <= Max(y0, y1) + eps)
 		{
-			int			e = G->strip_edge[k];
-			double		gx0 = G->x[e], gx1 = G->x[e + 1], gy0 = G->y[e], gy1 = G->y[e + 1];
-			double		exmin = Min(gx0, gx1), exmax = Max(gx0, gx1);
-			double		eymin = Min(gy0, gy1), eymax = Max(gy0, gy1);
-			double		x0, y0, x1, y1, ex, ey, ll;
-			bool		near;
+			double		ll = ex * ex + ey * ey;
 
-			if (s != sp && exmin > ax + eps)
-				break;			/* only the parity strip needs the edges to the right */
-
-			near = ax >= exmin - eps && ax <= exmax + eps &&
-				ay >= eymin - eps && ay <= eymax + eps;
-			/* only edges near the point or crossing its ray matter */
-			if (!near && (s != sp || exmax + eps <= ax ||
-						  ay < eymin - eps || ay > eymax + eps))
-				continue;
-			x0 = G->x[e] - f->ox;
-			y0 = G->y[e] - f->oy;
-			x1 = G->x[e + 1] - f->ox;
-			y1 = G->y[e + 1] - f->oy;
-			ex = x1 - x0;
-			ey = y1 - y0;
-			ll = ex * ex + ey * ey;
-
-			/* on-boundary check: distance from the point to the edge */
-			if (near && ll > 0)
+			if (ll > 0)
 			{
 				double		t = ((px - x0) * ex + (py - y0) * ey) / ll;
 				double		cx, cy;
@@ -1057,20 +969,64 @@ locate_point(const BmGeom *G, const PairFrame *f, double px, double py,
 				if (cx * cx + cy * cy <= eps * eps)
 				{
 					if (dx * ex + dy * ey > 0)
-						has_same = true;
+						*has_same = true;
 					else
-						has_opp = true;
+						*has_opp = true;
 				}
 			}
-			/* crossing-number parity with a ray towards +x, half-open in y */
-			if (s == sp && ((y0 > py) != (y1 > py)))
-			{
-				double		xi = x0 + (py - y0) * ex / ey;
-
-				if (xi > px)
-					inside = !inside;
-			}
 		}
+		/* crossing-number parity with a ray towards +x, half-open in y */
+		if ((y0 > py) != (y1 > py))
+		{
+			double		xi = x0 + (py - y0) * ex / ey;
+
+			if (xi > px)
+				*inside = !*inside;
+		}
+	}
+}
+
+/*
+ * Locate point (px,py) (shifted coordinates) in G.  On the boundary,
+ * *bdir_dot is positive when G's boundary there runs in the direction (dx,dy)
+ * (same-direction sharing) and negative otherwise.
+ *
+ * The chunks are the index: a chunk whose box misses the point's row, or lies
+ * left of it, adds nothing; a chunk wholly right of the point is crossed by
+ * the ray an odd number of times exactly when its first and last points lie
+ * on opposite sides of the row (the half-open crossing test telescopes along
+ * the chunk's polyline), so it costs O(1); only chunks whose box holds the
+ * point are walked edge by edge.
+ */
+static PointLoc
+locate_point(const BmGeom *G, const PairFrame *f, double px, double py,
+			 double dx, double dy, double *bdir_dot)
+{
+	double		eps = f->eps;
+	double		ax = px + f->ox;	/* the point in absolute coordinates, */
+	double		ay = py + f->oy;	/* for the chunk boxes */
+	bool		inside = false;
+	bool		has_same = false,
+				has_opp = false;
+
+	if (ax < G->xmin - eps || ax > G->xmax + eps ||
+		ay < G->ymin - eps || ay > G->ymax + eps)
+		return LOC_OUTSIDE;
+	for (int ci = 0; ci < G->nchunks; ci++)
+	{
+		const BmChunk *c = &G->chunks[ci];
+
+		if (c->ymax < ay - eps || c->ymin > ay + eps || c->xmax < ax - eps)
+			continue;			/* misses the row or lies left: no crossing, not near */
+		if (c->xmin > ax + eps)
+		{
+			/* wholly right of the point: parity from the chunk's two ends */
+			if ((G->y[c->first] - f->oy > py) != (G->y[c->last] - f->oy > py))
+				inside = !inside;
+			continue;
+		}
+		locate_in_edges(G, f, c->first, c->last, px, py, dx, dy,
+						&inside, &has_same, &has_opp);
 	}
 	if (has_same || has_opp)
 	{

@@ -3,8 +3,8 @@
  *		The exact overlap-area engine shared by overlap.c and crosswalk.c.
  *
  * A polygonal geometry is parsed once from EWKB into flat coordinate arrays
- * (rings normalised: outer rings counter-clockwise, holes clockwise) with a
- * horizontal-strip edge index.  bm_overlap() then computes the area and the
+ * (rings normalised: outer rings counter-clockwise, holes clockwise) and cut
+ * into chunks of consecutive edges with boxes and sums.  bm_overlap() then computes the area and the
  * perimeter of A ∩ B by Green's theorem over the boundary pieces of A inside
  * B and of B inside A, without building the intersection geometry.
  */
@@ -28,14 +28,6 @@ typedef struct BmGeom
 	double		area;			/* area of the geometry */
 	double		perimeter;		/* boundary length */
 	bool		released;		/* coordinates and index freed by bm_geom_release */
-	/* strip index: edge e (start point index) listed in every strip it spans */
-	int			nstrips;
-	double		strip_y0;
-	double		strip_h;
-	double		strip_inv_h;	/* 1 / strip_h */
-	int		   *strip_off;		/* nstrips + 1 */
-	double	   *strip_maxw;		/* per strip: widest edge (xmax - xmin) listed in it */
-	int		   *strip_edge;		/* edge ids in strip order, sorted by x within a strip */
 	/* chunks: runs of up to BM_CHUNK consecutive edges of one ring */
 	int			nchunks;
 	struct BmChunk *chunks;
@@ -56,6 +48,13 @@ typedef struct BmChunk
 	double		length;
 } BmChunk;
 
+/* A chunk id with its smallest x, for the sorted sweep over chunks. */
+typedef struct BmChunkRef
+{
+	double		xmin;
+	int			id;
+} BmChunkRef;
+
 /* One split of an edge at parameter t in (0,1). */
 typedef struct BmSplit
 {
@@ -73,8 +72,9 @@ typedef struct BmWork
 	BmSplit    *split_a;
 	BmSplit    *split_b;
 	int			nsplit_a, nsplit_b;
-	int		   *near_chunks;	/* B's chunks that meet the pair's box */
-	int			cap_near_chunks;
+	struct BmChunkRef *near_a;	/* A's chunks meeting the pair's box, by xmin */
+	struct BmChunkRef *near_b;	/* B's chunks meeting the pair's box, by xmin */
+	int			cap_near_a, cap_near_b;
 	int			cap_split_a, cap_split_b;
 	MemoryContext cxt;
 } BmWork;
@@ -96,7 +96,7 @@ extern void bm_geom_check_valid(const BmGeom *g, const char *what);
 /* Raise an error when the SRID is geographic (4326 or longlat in spatial_ref_sys). */
 extern void bm_check_srid_projected(int32 srid, const char *what);
 
-/* Build the chunks and the strip index of g (idempotent). */
+/* Build the chunks of g (idempotent). */
 extern void bm_geom_index(BmGeom *g);
 
 /* Free the index and the coordinates of g (area, box and SRID stay). */
