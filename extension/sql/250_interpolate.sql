@@ -282,7 +282,8 @@ COMMENT ON FUNCTION buurtmonitor.interpolate_intensive(regclass, regclass, text,
 -- Re-express the observations of one edition on the areas of another through the stored crosswalk.
 CREATE FUNCTION buurtmonitor.reexpress_observations(from_vintage integer, to_vintage integer,
                                                     level text DEFAULT 'buurt',
-                                                    periods integer[] DEFAULT NULL)
+                                                    periods integer[] DEFAULT NULL,
+                                                    estimate_new_areas boolean DEFAULT false)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -308,6 +309,11 @@ BEGIN
         SELECT c.source_code, c.target_code, c.overlap_area, c.share
           FROM buurtmonitor.crosswalks c
          WHERE c.from_vintage = f AND c.to_vintage = t AND c.level = lv),
+    -- each source's main successor (the target holding the largest share of it); a target that
+    -- is nobody's main successor is a new area (Steenbrugge, split off Tjoene), which has no past
+    succ AS (
+        SELECT DISTINCT ON (cw.source_code) cw.target_code
+          FROM cw ORDER BY cw.source_code, cw.share DESC, cw.target_code),
     -- how many sources each target has: an estimate needs all of them known
     nsrc AS (
         SELECT cw.target_code, count(*) AS n FROM cw GROUP BY cw.target_code),
@@ -351,7 +357,8 @@ BEGIN
                CASE WHEN a.kind <> 'count' AND (a.kind IN ('share', 'mean') OR a.has_base) THEN a.den END AS den
           FROM agg a JOIN nsrc s ON s.target_code = a.target_code
          WHERE a.known = s.n
-           AND (a.kind IN ('count') OR NOT (a.kind IN ('share', 'mean') OR a.has_base) OR a.known_ratio = s.n))
+           AND (a.kind IN ('count') OR NOT (a.kind IN ('share', 'mean') OR a.has_base) OR a.known_ratio = s.n)
+           AND (reexpress_observations.estimate_new_areas OR a.target_code IN (SELECT succ.target_code FROM succ)))
     INSERT INTO buurtmonitor.observations AS o
            (area_code, vintage, period, indicator, value, numerator, denominator, status, owner, source)
     SELECT e.target_code, t, e.period, e.indicator, e.value, e.num, e.den, 'estimated', e.owner, src
@@ -366,5 +373,5 @@ BEGIN
     RETURN n;
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor.reexpress_observations(integer, integer, text, integer[]) IS
-    'Re-expresses observations of from_vintage on the to_vintage areas through the stored crosswalk (counts by share; shares and means as sum(share*num)/sum(share*den); scores by base or area), inserted with status estimated and source ''crosswalk A→B''; never overwrites other rows.';
+COMMENT ON FUNCTION buurtmonitor.reexpress_observations(integer, integer, text, integer[], boolean) IS
+    'Re-expresses observations of from_vintage on the to_vintage areas through the stored crosswalk (counts by share; shares and means as sum(share*num)/sum(share*den); scores by base or area), inserted with status estimated and source ''crosswalk A→B''; never overwrites other rows. New areas (no source''s main successor) get no estimate unless estimate_new_areas.';
