@@ -57,7 +57,7 @@ bm_cluster_stop() {
 # Create a database with the extension installed.
 bm_createdb() {
     local db=$1
-    psql -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null
-    psql -q -d postgres -c "CREATE DATABASE $db" >/dev/null
-    psql -q -d "$db" -c "CREATE EXTENSION buurtmonitor CASCADE" >/dev/null
+    psql -qX -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" >/dev/null
+    psql -qX -d postgres -c "CREATE DATABASE $db" >/dev/null
+    psql -qX -d "$db" -c "SET client_min_messages = warning" -c "CREATE EXTENSION buurtmonitor CASCADE" >/dev/null
 }
