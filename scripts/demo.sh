@@ -17,7 +17,7 @@ bm_createdb buurtmonitor
 echo "== load the sample data from $BUURTMONITOR_DATA"
 psql -qX -d buurtmonitor -v ON_ERROR_STOP=1 -v datadir="$BUURTMONITOR_DATA" -f "$BM_ROOT/scripts/load_sample.sql"
 echo "== monitor report"
-psql -qX -d buurtmonitor -v ON_ERROR_STOP=1 -P pager=off -f "$BM_ROOT/scripts/report.sql"
+psql -qX -d buurtmonitor -v ON_ERROR_STOP=1 -v datadir="$BUURTMONITOR_DATA" -P pager=off -f "$BM_ROOT/scripts/report.sql"
 
 cat <<MSG
 
