@@ -185,6 +185,20 @@ wkb_read_polygon_body(WkbReader *r, int ndims, CoordBuf *b)
 		b->ring_outer[b->nrings] = (i == 0);
 		b->nrings++;
 		cbuf_reserve(b, (int) np);
+		if (!r->swap)
+		{
+			/* native byte order: copy the doubles straight out (np was bounds-checked above) */
+			const unsigned char *p = r->p;
+
+			for (uint32 k = 0; k < np; k++, p += 8 * ndims)
+			{
+				memcpy(&b->x[b->npoints], p, 8);
+				memcpy(&b->y[b->npoints], p + 8, 8);
+				b->npoints++;
+			}
+			r->p = p;
+			continue;
+		}
 		for (uint32 k = 0; k < np; k++)
 		{
 			b->x[b->npoints] = wkb_double(r);
@@ -238,7 +252,7 @@ ring_reverse(double *x, double *y, int s, int e)
 
 /*
  * Parse (E)WKB of a Polygon or MultiPolygon into a BmGeom: flat coordinates,
- * rings oriented outer CCW / holes CW, box, area and perimeter.
+ * rings oriented outer CCW / holes CW, box and area.
  */
 BmGeom *
 bm_geom_from_wkb(const unsigned char *wkb, size_t len, const char *what)
@@ -287,7 +301,7 @@ bm_geom_from_wkb(const unsigned char *wkb, size_t len, const char *what)
 		g->ring_start[i] = b.ring_start[i];
 	g->ring_start[b.nrings] = b.npoints;
 
-	/* normalise orientation, sum area and perimeter, bounding box */
+	/* normalise orientation, sum the area, bounding box */
 	g->xmin = g->ymin = INFINITY;
 	g->xmax = g->ymax = -INFINITY;
 	for (int i = 0; i < b.nrings; i++)
@@ -318,12 +332,6 @@ bm_geom_from_wkb(const unsigned char *wkb, size_t len, const char *what)
 			g->xmax = Max(g->xmax, g->x[k]);
 			g->ymin = Min(g->ymin, g->y[k]);
 			g->ymax = Max(g->ymax, g->y[k]);
-			if (k + 1 < e)
-			{
-				double		dx = g->x[k + 1] - g->x[k], dy = g->y[k + 1] - g->y[k];
-
-				g->perimeter += sqrt(dx * dx + dy * dy);
-			}
 		}
 	}
 	g->ring_outer = b.ring_outer;
@@ -497,6 +505,15 @@ bm_check_srid_projected(int32 srid, const char *what)
  * Chunk index
  * ------------------------------------------------------------------------ */
 
+/* qsort comparator: chunk references by smallest x. */
+static int
+chunk_ref_cmp(const void *a, const void *b)
+{
+	double		x = ((const BmChunkRef *) a)->xmin, y = ((const BmChunkRef *) b)->xmin;
+
+	return (x > y) - (x < y);
+}
+
 /* Cut every ring into chunks of up to BM_CHUNK edges with boxes and sums. */
 static void
 build_chunks(BmGeom *g)
@@ -550,6 +567,15 @@ bm_geom_index(BmGeom *g)
 	if (g->released)
 		elog(ERROR, "buurtmonitor: geometry used after its coordinates were released");
 	build_chunks(g);
+	/* the chunks sorted by smallest x, for the sweep of the contact search */
+	g->chunk_by_x = palloc(Max(g->nchunks, 1) * sizeof(BmChunkRef));
+	for (int ci = 0; ci < g->nchunks; ci++)
+	{
+		g->chunk_by_x[ci].xmin = g->chunks[ci].xmin;
+		g->chunk_by_x[ci].id = ci;
+	}
+	if (g->nchunks > 1)
+		qsort(g->chunk_by_x, g->nchunks, sizeof(BmChunkRef), chunk_ref_cmp);
 }
 
 /* Free a geometry's index and coordinates once no pair will need them again. */
@@ -559,7 +585,9 @@ bm_geom_release(BmGeom *g)
 	if (g->chunks)
 	{
 		pfree(g->chunks);
+		pfree(g->chunk_by_x);
 		g->chunks = NULL;
+		g->chunk_by_x = NULL;
 		g->nchunks = 0;
 	}
 	if (g->x)
@@ -782,28 +810,46 @@ chunk_meets(const BmChunk *c, double x0, double x1, double y0, double y1, double
 	return !(c->xmax < x0 - eps || c->xmin > x1 + eps || c->ymax < y0 - eps || c->ymin > y1 + eps);
 }
 
+/* Edges of one chunk with their boxes, as the contact search filters them. */
+typedef struct EdgeBoxes
+{
+	int			n;
+	int			e[BM_CHUNK];
+	double		x0[BM_CHUNK], x1[BM_CHUNK], y0[BM_CHUNK], y1[BM_CHUNK];
+} EdgeBoxes;
+
 /*
- * Edges of chunk c of G whose boxes meet box (x0,x1,y0,y1) grown by eps, into
- * out[]; returns how many.
+ * The edges of chunk c of G whose boxes meet box (x0,x1,y0,y1) grown by eps,
+ * with their boxes, into *out.
  */
-static inline int
+static inline void
 edges_meeting_box(const BmGeom *G, const BmChunk *c, double x0, double x1,
-				  double y0, double y1, double eps, int *out)
+				  double y0, double y1, double eps, EdgeBoxes *out)
 {
 	int			n = 0;
 
 	for (int e = c->first; e < c->last; e++)
-		if (!(Max(G->x[e], G->x[e + 1]) < x0 - eps || Min(G->x[e], G->x[e + 1]) > x1 + eps ||
-			  Max(G->y[e], G->y[e + 1]) < y0 - eps || Min(G->y[e], G->y[e + 1]) > y1 + eps))
-			out[n++] = e;
-	return n;
+	{
+		double		ex0 = Min(G->x[e], G->x[e + 1]), ex1 = Max(G->x[e], G->x[e + 1]);
+		double		ey0 = Min(G->y[e], G->y[e + 1]), ey1 = Max(G->y[e], G->y[e + 1]);
+
+		if (ex1 < x0 - eps || ex0 > x1 + eps || ey1 < y0 - eps || ey0 > y1 + eps)
+			continue;
+		out->e[n] = e;
+		out->x0[n] = ex0;
+		out->x1[n] = ex1;
+		out->y0[n] = ey0;
+		out->y1[n] = ey1;
+		n++;
+	}
+	out->n = n;
 }
 
 /*
  * Contacts between the edges of chunk ci of A and chunk di of B.  Each side
  * is first cut down to the edges meeting the other chunk's box (boxes of
- * neighbouring chunks overlap only in part), so the edge-against-edge loop
- * runs over few edges.
+ * neighbouring chunks overlap only in part), with the edge boxes computed
+ * once, so the edge-against-edge loop is a few comparisons per pair.
  */
 static void
 contacts_in_chunks(const BmGeom *A, int ci, const BmGeom *B, int di, const PairFrame *f,
@@ -811,22 +857,23 @@ contacts_in_chunks(const BmGeom *A, int ci, const BmGeom *B, int di, const PairF
 {
 	const BmChunk *c = &A->chunks[ci], *d = &B->chunks[di];
 	double		eps = f->eps;
-	int			ea[BM_CHUNK], eb[BM_CHUNK];
-	int			na = edges_meeting_box(A, c, d->xmin, d->xmax, d->ymin, d->ymax, eps, ea);
-	int			nb = na ? edges_meeting_box(B, d, c->xmin, c->xmax, c->ymin, c->ymax, eps, eb) : 0;
+	EdgeBoxes	ea, eb;
 
-	for (int i = 0; i < na; i++)
+	edges_meeting_box(A, c, d->xmin, d->xmax, d->ymin, d->ymax, eps, &ea);
+	if (ea.n == 0)
+		return;
+	edges_meeting_box(B, d, c->xmin, c->xmax, c->ymin, c->ymax, eps, &eb);
+	for (int i = 0; i < ea.n; i++)
 	{
-		int			a = ea[i];
-		double		ax0 = Min(A->x[a], A->x[a + 1]), ax1 = Max(A->x[a], A->x[a + 1]);
-		double		ay0 = Min(A->y[a], A->y[a + 1]), ay1 = Max(A->y[a], A->y[a + 1]);
+		int			a = ea.e[i];
+		double		ax0 = ea.x0[i] - eps, ax1 = ea.x1[i] + eps;
+		double		ay0 = ea.y0[i] - eps, ay1 = ea.y1[i] + eps;
 
-		for (int j = 0; j < nb; j++)
+		for (int j = 0; j < eb.n; j++)
 		{
-			int			b = eb[j];
+			int			b = eb.e[j];
 
-			if (Max(B->x[b], B->x[b + 1]) < ax0 - eps || Min(B->x[b], B->x[b + 1]) > ax1 + eps ||
-				Max(B->y[b], B->y[b + 1]) < ay0 - eps || Min(B->y[b], B->y[b + 1]) > ay1 + eps)
+			if (eb.x1[j] < ax0 || eb.x0[j] > ax1 || eb.y1[j] < ay0 || eb.y0[j] > ay1)
 				continue;
 			if (edge_contact(A, a, B, b, f, w))
 			{
@@ -839,18 +886,10 @@ contacts_in_chunks(const BmGeom *A, int ci, const BmGeom *B, int di, const PairF
 	}
 }
 
-/* qsort comparator: chunk references by smallest x. */
-static int
-chunk_ref_cmp(const void *a, const void *b)
-{
-	double		x = ((const BmChunkRef *) a)->xmin, y = ((const BmChunkRef *) b)->xmin;
-
-	return (x > y) - (x < y);
-}
-
 /*
- * The chunks of G meeting the pair's box, into *refs (grown in w->cxt),
- * sorted by smallest x; returns how many.
+ * The chunks of G meeting the pair's box, into *refs (grown in w->cxt), in
+ * the order of smallest x: a filter of the geometry's presorted chunk list,
+ * which stops at the first chunk starting right of the box.
  */
 static int
 chunks_in_box(const BmGeom *G, const PairFrame *f, BmWork *w, BmChunkRef **refs, int *cap)
@@ -864,15 +903,9 @@ chunks_in_box(const BmGeom *G, const PairFrame *f, BmWork *w, BmChunkRef **refs,
 		*cap = Max(G->nchunks, 2 * *cap);
 		*refs = MemoryContextAlloc(w->cxt, *cap * sizeof(BmChunkRef));
 	}
-	for (int ci = 0; ci < G->nchunks; ci++)
-		if (chunk_meets(&G->chunks[ci], f->bx0, f->bx1, f->by0, f->by1, 0))
-		{
-			(*refs)[n].xmin = G->chunks[ci].xmin;
-			(*refs)[n].id = ci;
-			n++;
-		}
-	if (n > 1)
-		qsort(*refs, n, sizeof(BmChunkRef), chunk_ref_cmp);
+	for (int k = 0; k < G->nchunks && G->chunk_by_x[k].xmin <= f->bx1; k++)
+		if (chunk_meets(&G->chunks[G->chunk_by_x[k].id], f->bx0, f->bx1, f->by0, f->by1, 0))
+			(*refs)[n++] = G->chunk_by_x[k];
 	return n;
 }
 

@@ -26,11 +26,11 @@ typedef struct BmGeom
 	double	   *y;
 	double		xmin, ymin, xmax, ymax;
 	double		area;			/* area of the geometry */
-	double		perimeter;		/* boundary length */
 	bool		released;		/* coordinates and index freed by bm_geom_release */
 	/* chunks: runs of up to BM_CHUNK consecutive edges of one ring */
 	int			nchunks;
 	struct BmChunk *chunks;
+	struct BmChunkRef *chunk_by_x;	/* the chunks sorted by smallest x */
 } BmGeom;
 
 #define BM_CHUNK 16
