@@ -123,6 +123,30 @@ cmp_key(const void *a, const void *b)
 }
 
 /*
+ * Parse one geometry datum: PostGIS's serialized format directly when it is
+ * version 2 (no EWKB built and copied), else through ST_AsEWKB (*asewkb is
+ * looked up on first use).
+ */
+static BmGeom *
+read_geom(Datum d, Oid typid, FmgrInfo *asewkb, const char *what)
+{
+	struct varlena *raw = PG_DETOAST_DATUM(d);
+	BmGeom	   *g = bm_geom_from_gserialized(raw, what);
+	bytea	   *wkb;
+
+	if ((Pointer) raw != DatumGetPointer(d))
+		pfree(raw);
+	if (g != NULL)
+		return g;
+	if (asewkb->fn_oid == InvalidOid)
+		bm_lookup_asewkb(typid, asewkb, CurrentMemoryContext);
+	wkb = DatumGetByteaPP(FunctionCall1(asewkb, d));
+	g = bm_geom_from_wkb((unsigned char *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb), what);
+	pfree(wkb);
+	return g;
+}
+
+/*
  * Read a layer with SPI (caller is connected), parsing geometries into cxt.
  * Rows with a NULL geometry are skipped; keys must be non-NULL and unique.
  */
@@ -139,12 +163,14 @@ read_layer(Layer *L, Oid rel, const char *keycol, const char *geomcol,
 	char	  **key;
 	BmGeom	  **geom;
 	MemoryContext old;
+	FmgrInfo	asewkb = {0};	/* ST_AsEWKB, looked up when first needed */
 
 	L->relname = rel_name(rel);
 	check_column(rel, L->relname, keycol, L->role, keyparam, false);
 	L->postgis_nsp = check_column(rel, L->relname, geomcol, L->role, geomparam, true);
-	sql = psprintf("SELECT (%s)::text, %s.st_asewkb(%s) FROM %s WHERE %s IS NOT NULL%s%s%s",
-				   quote_identifier(keycol), L->postgis_nsp, quote_identifier(geomcol),
+	/* the geometry comes raw: PostGIS's own format is parsed directly (read_geom) */
+	sql = psprintf("SELECT (%s)::text, %s FROM %s WHERE %s IS NOT NULL%s%s%s",
+				   quote_identifier(keycol), quote_identifier(geomcol),
 				   L->relname, quote_identifier(geomcol),
 				   filter ? " AND (" : "", filter ? filter : "", filter ? ")" : "");
 	/* read through a cursor in batches, so the EWKB of a big layer is never all in memory */
@@ -169,7 +195,6 @@ read_layer(Layer *L, Oid rel, const char *keycol, const char *geomcol,
 			HeapTuple	tup = SPI_tuptable->vals[r];
 			bool		isnull;
 			Datum		d;
-			bytea	   *wkb;
 			char	   *what;
 			int			i = L->n;
 
@@ -190,9 +215,9 @@ read_layer(Layer *L, Oid rel, const char *keycol, const char *geomcol,
 						 errmsg("%s layer %s has a NULL key in column \"%s\"", L->role, L->relname, keycol),
 						 errhint("Give every row a key, or exclude such rows with %s_filter.", L->role)));
 			L->key[i] = TextDatumGetCString(d);
-			wkb = DatumGetByteaPP(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull));
 			what = psprintf("%s \"%s\"", L->role, L->key[i]);
-			L->geom[i] = bm_geom_from_wkb((unsigned char *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb), what);
+			L->geom[i] = read_geom(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull),
+								   SPI_gettypeid(SPI_tuptable->tupdesc, 2), &asewkb, what);
 			if (i == 0)
 				L->srid = L->geom[i]->srid;
 			else if (L->geom[i]->srid != L->srid)

@@ -90,6 +90,10 @@ typedef struct BmOverlap
  * what names the value in error messages (e.g. "argument a" or a key). */
 extern BmGeom *bm_geom_from_wkb(const unsigned char *wkb, size_t len, const char *what);
 
+/* Parse a detoasted PostGIS geometry datum (GSERIALIZED v2); NULL when it
+ * is in another format and must be read through ST_AsEWKB. */
+extern BmGeom *bm_geom_from_gserialized(const struct varlena *gs, const char *what);
+
 /* Raise an error unless the geometry is valid (GEOS isValid). */
 extern void bm_geom_check_valid(const BmGeom *g, const char *what);
 
