@@ -2,11 +2,13 @@
  * overlap.h
  *		The exact overlap-area engine shared by overlap.c and crosswalk.c.
  *
- * A polygonal geometry is parsed once from EWKB into flat coordinate arrays
- * (rings normalised: outer rings counter-clockwise, holes clockwise) and cut
- * into chunks of consecutive edges with boxes and sums.  bm_overlap() then computes the area and the
- * perimeter of A ∩ B by Green's theorem over the boundary pieces of A inside
- * B and of B inside A, without building the intersection geometry.
+ * A polygonal geometry is parsed once (from EWKB, or from PostGIS's stored
+ * format) into flat coordinate arrays (rings normalised: outer rings
+ * counter-clockwise, holes clockwise) and cut into chunks of consecutive
+ * edges with boxes and sums, its only index.  bm_overlap() then computes the
+ * area and the perimeter of A ∩ B by Green's theorem over the boundary
+ * pieces of A inside B and of B inside A, without building the intersection
+ * geometry.
  */
 #ifndef BUURTMONITOR_OVERLAP_H
 #define BUURTMONITOR_OVERLAP_H
