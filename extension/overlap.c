@@ -437,8 +437,8 @@ g2_read_polygon(const unsigned char **pp, const unsigned char *end, int ndims,
 BmGeom *
 bm_geom_from_gserialized(const struct varlena *gs, const char *what)
 {
-	const unsigned char *p = (const unsigned char *) VARDATA(gs);
-	const unsigned char *end = (const unsigned char *) gs + VARSIZE(gs);
+	const unsigned char *p;
+	const unsigned char *end;
 	uint8		flags;
 	int32		srid;
 	int			ndims;
@@ -447,7 +447,9 @@ bm_geom_from_gserialized(const struct varlena *gs, const char *what)
 	BmGeom	   *g;
 
 	if (VARATT_IS_EXTENDED(gs) || VARSIZE(gs) < 16)
-		return NULL;
+		return NULL;			/* short header (tiny value): not worth a second reader */
+	p = (const unsigned char *) VARDATA(gs);
+	end = (const unsigned char *) gs + VARSIZE(gs);
 	flags = p[3];
 	if (!(flags & G2_VER_0) || (flags & G2_GEODETIC))
 		return NULL;
@@ -1519,9 +1521,15 @@ geom_arg(FunctionCallInfo fcinfo, OverlapFnCache *c, int argno, const char *what
 	else
 		MemoryContextReset(victim->cxt);
 	victim->g = NULL;			/* empty until the geometry has passed every check */
-	wkb = DatumGetByteaPP(FunctionCall1(&c->asewkb, PG_GETARG_DATUM(argno)));
 	old = MemoryContextSwitchTo(victim->cxt);
-	g = bm_geom_from_wkb((unsigned char *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb), what);
+	/* PostGIS's stored format is read directly; other formats go through ST_AsEWKB */
+	g = bm_geom_from_gserialized(raw, what);
+	if (g == NULL)
+	{
+		wkb = DatumGetByteaPP(FunctionCall1(&c->asewkb, PG_GETARG_DATUM(argno)));
+		g = bm_geom_from_wkb((unsigned char *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb), what);
+		pfree(wkb);
+	}
 	bm_check_srid_projected(g->srid, what);
 	bm_geom_check_valid(g, what);
 	bm_geom_index(g);
