@@ -442,6 +442,28 @@ dep_normalise_weights(double *w, int n, const char *what)
 
 /* ---------- SQL-callable scalars ---------- */
 
+/* Refuse a count of areas below 1. */
+static void
+dep_check_n(int64 n)
+{
+	if (n < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("number of areas n must be at least 1, got " INT64_FORMAT, n),
+				 errhint("Pass the count of ranked areas, for example count(*) OVER ().")));
+}
+
+/* Refuse a rank outside 1 .. n, with a hint fitting the caller. */
+static void
+dep_check_rank(double rank, int64 n, const char *hint)
+{
+	if (!(rank >= 1.0 && rank <= (double) n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rank %g is outside 1 .. " INT64_FORMAT, rank, n),
+				 errhint("%s", hint)));
+}
+
 PG_FUNCTION_INFO_V1(bm_inverse_normal);
 /* inverse_normal(p): Phi^-1(p) for 0 < p < 1. */
 Datum
@@ -465,16 +487,8 @@ bm_normal_score(PG_FUNCTION_ARGS)
 	double		rank = PG_GETARG_FLOAT8(0);
 	int64		n = PG_GETARG_INT64(1);
 
-	if (n < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("number of areas n must be at least 1, got " INT64_FORMAT, n),
-				 errhint("Pass the count of ranked areas, for example count(*) OVER ().")));
-	if (!(rank >= 1.0 && rank <= (double) n))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rank %g is outside 1 .. " INT64_FORMAT, rank, n),
-				 errhint("Pass a rank between 1 and n, for example rank() OVER (ORDER BY value).")));
+	dep_check_n(n);
+	dep_check_rank(rank, n, "Pass a rank between 1 and n, for example rank() OVER (ORDER BY value).");
 	PG_RETURN_FLOAT8(dep_inverse_normal((rank - 0.5) / (double) n));
 }
 
@@ -502,16 +516,8 @@ bm_scaled_rank(PG_FUNCTION_ARGS)
 	int64		n = PG_GETARG_INT64(1);
 	DepScaling	sc = dep_parse_scaling(text_to_cstring(PG_GETARG_TEXT_PP(2)));
 
-	if (n < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("number of areas n must be at least 1, got " INT64_FORMAT, n),
-				 errhint("Pass the count of ranked areas, for example count(*) OVER ().")));
-	if (!(rank >= 1.0 && rank <= (double) n))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rank %g is outside 1 .. " INT64_FORMAT, rank, n),
-				 errhint("Pass a deprivation rank between 1 (most deprived) and n.")));
+	dep_check_n(n);
+	dep_check_rank(rank, n, "Pass a deprivation rank between 1 (most deprived) and n.");
 	PG_RETURN_FLOAT8(sc == DEP_SCALE_N_PLUS_1 ? ((double) n + 1.0 - rank) / (double) n
 					 : ((double) n - rank) / (double) n);
 }
@@ -520,21 +526,13 @@ bm_scaled_rank(PG_FUNCTION_ARGS)
 static void
 dep_check_group_args(double rank, int64 n, int32 groups)
 {
-	if (n < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("number of areas n must be at least 1, got " INT64_FORMAT, n),
-				 errhint("Pass the count of ranked areas, for example count(*) OVER ().")));
+	dep_check_n(n);
 	if (groups < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("number of groups must be at least 1, got %d", groups),
 				 errhint("Use 10 for deciles, 5 for quintiles.")));
-	if (!(rank >= 1.0 && rank <= (double) n))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rank %g is outside 1 .. " INT64_FORMAT, rank, n),
-				 errhint("Pass a deprivation rank between 1 (most deprived) and n.")));
+	dep_check_rank(rank, n, "Pass a deprivation rank between 1 (most deprived) and n.");
 }
 
 PG_FUNCTION_INFO_V1(bm_quantile_group);
