@@ -823,6 +823,20 @@ proj_t(double px0, double py0, double rx, double ry, double rr, double qx, doubl
 }
 
 /*
+ * An end point lying on the other edge at parameter t along it (within tol of
+ * the edge's extent): a contact, and a split of that edge where t falls inside.
+ */
+static inline bool
+endpoint_contact(BmWork *w, bool on_a, int e, double t, double tol)
+{
+	if (!(t >= -tol && t <= 1 + tol))
+		return false;
+	if (t > tol && t < 1 - tol)
+		split_push(w, on_a, e, t);
+	return true;
+}
+
+/*
  * Find the contacts of edge a (of A) with edge b (of B), record splits in the
  * interior of either edge, and return true when they touch at all.
  */
@@ -894,50 +908,14 @@ edge_contact(const BmGeom *A, int a, const BmGeom *B, int b, const PairFrame *f,
 	}
 
 	/* an endpoint of one edge on the other edge (T-junction or shared vertex) */
-	if (fabs(dq0) <= eps)
-	{
-		double		t = proj_t(px0, py0, rx, ry, rr, qx0, qy0);
-
-		if (t >= -tol_a && t <= 1 + tol_a)
-		{
-			touch = true;
-			if (t > tol_a && t < 1 - tol_a)
-				split_push(w, true, a, t);
-		}
-	}
-	if (fabs(dq1) <= eps)
-	{
-		double		t = proj_t(px0, py0, rx, ry, rr, qx1, qy1);
-
-		if (t >= -tol_a && t <= 1 + tol_a)
-		{
-			touch = true;
-			if (t > tol_a && t < 1 - tol_a)
-				split_push(w, true, a, t);
-		}
-	}
-	if (fabs(dp0) <= eps)
-	{
-		double		u = proj_t(qx0, qy0, sx, sy, ss, px0, py0);
-
-		if (u >= -tol_b && u <= 1 + tol_b)
-		{
-			touch = true;
-			if (u > tol_b && u < 1 - tol_b)
-				split_push(w, false, b, u);
-		}
-	}
-	if (fabs(dp1) <= eps)
-	{
-		double		u = proj_t(qx0, qy0, sx, sy, ss, px1, py1);
-
-		if (u >= -tol_b && u <= 1 + tol_b)
-		{
-			touch = true;
-			if (u > tol_b && u < 1 - tol_b)
-				split_push(w, false, b, u);
-		}
-	}
+	if (fabs(dq0) <= eps && endpoint_contact(w, true, a, proj_t(px0, py0, rx, ry, rr, qx0, qy0), tol_a))
+		touch = true;
+	if (fabs(dq1) <= eps && endpoint_contact(w, true, a, proj_t(px0, py0, rx, ry, rr, qx1, qy1), tol_a))
+		touch = true;
+	if (fabs(dp0) <= eps && endpoint_contact(w, false, b, proj_t(qx0, qy0, sx, sy, ss, px0, py0), tol_b))
+		touch = true;
+	if (fabs(dp1) <= eps && endpoint_contact(w, false, b, proj_t(qx0, qy0, sx, sy, ss, px1, py1), tol_b))
+		touch = true;
 	if (touch)
 		return true;
 
