@@ -159,6 +159,24 @@ cbuf_reserve(CoordBuf *b, int n)
 	}
 }
 
+/* Start a ring of np points (the first ring of a polygon is its outer ring). */
+static void
+cbuf_begin_ring(CoordBuf *b, bool outer, int np)
+{
+	if (b->nrings + 2 > b->rcap)
+	{
+		b->rcap = Max(8, b->rcap * 2);
+		b->ring_start = b->ring_start ? repalloc(b->ring_start, b->rcap * sizeof(int))
+			: palloc(b->rcap * sizeof(int));
+		b->ring_outer = b->ring_outer ? repalloc(b->ring_outer, b->rcap * sizeof(bool))
+			: palloc(b->rcap * sizeof(bool));
+	}
+	b->ring_start[b->nrings] = b->npoints;
+	b->ring_outer[b->nrings] = outer;
+	b->nrings++;
+	cbuf_reserve(b, np);
+}
+
 /* Read one polygon body (after its header) into the buffer. */
 static void
 wkb_read_polygon_body(WkbReader *r, int ndims, CoordBuf *b)
@@ -173,18 +191,7 @@ wkb_read_polygon_body(WkbReader *r, int ndims, CoordBuf *b)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 					 errmsg("truncated geometry in %s", r->what)));
-		if (b->nrings + 2 > b->rcap)
-		{
-			b->rcap = Max(8, b->rcap * 2);
-			b->ring_start = b->ring_start ? repalloc(b->ring_start, b->rcap * sizeof(int))
-				: palloc(b->rcap * sizeof(int));
-			b->ring_outer = b->ring_outer ? repalloc(b->ring_outer, b->rcap * sizeof(bool))
-				: palloc(b->rcap * sizeof(bool));
-		}
-		b->ring_start[b->nrings] = b->npoints;
-		b->ring_outer[b->nrings] = (i == 0);
-		b->nrings++;
-		cbuf_reserve(b, (int) np);
+		cbuf_begin_ring(b, i == 0, (int) np);
 		if (!r->swap)
 		{
 			/* native byte order: copy the doubles straight out (np was bounds-checked above) */
@@ -406,18 +413,7 @@ g2_read_polygon(const unsigned char **pp, const unsigned char *end, int ndims,
 
 		if (np > (uint64) (end - p) / (8 * ndims))
 			g2_truncated(what);
-		if (b->nrings + 2 > b->rcap)
-		{
-			b->rcap = Max(8, b->rcap * 2);
-			b->ring_start = b->ring_start ? repalloc(b->ring_start, b->rcap * sizeof(int))
-				: palloc(b->rcap * sizeof(int));
-			b->ring_outer = b->ring_outer ? repalloc(b->ring_outer, b->rcap * sizeof(bool))
-				: palloc(b->rcap * sizeof(bool));
-		}
-		b->ring_start[b->nrings] = b->npoints;
-		b->ring_outer[b->nrings] = (i == 0);
-		b->nrings++;
-		cbuf_reserve(b, (int) np);
+		cbuf_begin_ring(b, i == 0, (int) np);
 		for (uint32 k = 0; k < np; k++, p += 8 * ndims)
 		{
 			memcpy(&b->x[b->npoints], p, 8);
