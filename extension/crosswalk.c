@@ -2,13 +2,13 @@
  * crosswalk.c
  *		buurtmonitor.crosswalk(): overlap shares between two polygon layers.
  *
- * Both layers are read once with SPI (key as text, geometry as EWKB), parsed
- * into the overlap engine's BmGeom (overlap.c), checked once per geometry
- * (SRID, validity), and indexed lazily.  Candidate pairs come from a sweep
- * over the bounding boxes sorted by xmin; each candidate is measured with
- * bm_overlap().  Then the sliver rule drops pairs whose mean overlap width
- * 2A/P is below min_width, shares are computed (by area, or by points when a
- * point layer is given) and optionally renormalised per source.
+ * Both layers are read once with SPI (key as text, geometry as the raw,
+ * possibly still toasted value); crosswalk_measure.c then checks every
+ * geometry (SRID, validity) and measures every overlapping pair, in parallel
+ * workers when the layers are big.  Here the sliver rule drops pairs whose
+ * mean overlap width 2A/P is below min_width, shares are computed (by area,
+ * or by points when a point layer is given) and optionally renormalised per
+ * source.
  */
 #include "postgres.h"
 
@@ -22,23 +22,27 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
+#include "crosswalk_measure.h"
 #include "overlap.h"
 
-/* One layer: keys and parsed geometries, sorted by key. */
+/* One layer: keys and areas sorted by key, and the rows as read (cw). */
 typedef struct Layer
 {
 	const char *role;			/* "source", "target" */
 	int			n;
-	char	  **key;
-	BmGeom	  **geom;
+	char	  **key;			/* sorted */
+	double	   *area;			/* area of each geometry, by sorted key */
 	int32		srid;
 	char	   *postgis_nsp;	/* quoted schema of the geometry type */
 	char	   *relname;		/* quoted qualified relation name */
+	CwLayer		cw;				/* keys and raw geometry values in read order */
+	int		   *rank;			/* rank[i]: sorted position of read row i */
 } Layer;
 
 /* One overlapping pair. */
@@ -119,36 +123,14 @@ static Layer *sort_layer;
 static int
 cmp_key(const void *a, const void *b)
 {
-	return strcmp(sort_layer->key[*(const int *) a], sort_layer->key[*(const int *) b]);
+	return strcmp(sort_layer->cw.key[*(const int *) a], sort_layer->cw.key[*(const int *) b]);
 }
 
 /*
- * Parse one geometry datum: PostGIS's serialized format directly when it is
- * version 2 (no EWKB built and copied), else through ST_AsEWKB (*asewkb is
- * looked up on first use).
- */
-static BmGeom *
-read_geom(Datum d, Oid typid, FmgrInfo *asewkb, const char *what)
-{
-	struct varlena *raw = PG_DETOAST_DATUM(d);
-	BmGeom	   *g = bm_geom_from_gserialized(raw, what);
-	bytea	   *wkb;
-
-	if ((Pointer) raw != DatumGetPointer(d))
-		pfree(raw);
-	if (g != NULL)
-		return g;
-	if (asewkb->fn_oid == InvalidOid)
-		bm_lookup_asewkb(typid, asewkb, CurrentMemoryContext);
-	wkb = DatumGetByteaPP(FunctionCall1(asewkb, d));
-	g = bm_geom_from_wkb((unsigned char *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb), what);
-	pfree(wkb);
-	return g;
-}
-
-/*
- * Read a layer with SPI (caller is connected), parsing geometries into cxt.
- * Rows with a NULL geometry are skipped; keys must be non-NULL and unique.
+ * Read a layer with SPI (caller is connected) into cxt: keys and raw
+ * geometry values (a toast pointer stays a pointer; the values are detoasted
+ * and parsed by crosswalk_measure.c).  Rows with a NULL geometry are skipped;
+ * keys must be non-NULL and unique.
  */
 static void
 read_layer(Layer *L, Oid rel, const char *keycol, const char *geomcol,
@@ -160,30 +142,29 @@ read_layer(Layer *L, Oid rel, const char *keycol, const char *geomcol,
 	Portal		portal;
 	int			cap;
 	int		   *order;
-	char	  **key;
-	BmGeom	  **geom;
+	CwLayer    *cw = &L->cw;
 	MemoryContext old;
-	FmgrInfo	asewkb = {0};	/* ST_AsEWKB, looked up when first needed */
 
 	L->relname = rel_name(rel);
 	check_column(rel, L->relname, keycol, L->role, keyparam, false);
 	L->postgis_nsp = check_column(rel, L->relname, geomcol, L->role, geomparam, true);
-	/* the geometry comes raw: PostGIS's own format is parsed directly (read_geom) */
+	cw->role = L->role;
+	cw->relname = L->relname;
+	cw->typid = get_atttype(rel, get_attnum(rel, geomcol));
 	sql = psprintf("SELECT (%s)::text, %s FROM %s WHERE %s IS NOT NULL%s%s%s",
 				   quote_identifier(keycol), quote_identifier(geomcol),
 				   L->relname, quote_identifier(geomcol),
 				   filter ? " AND (" : "", filter ? filter : "", filter ? ")" : "");
-	/* read through a cursor in batches, so the EWKB of a big layer is never all in memory */
+	/* read through a cursor in batches, so that a layer of views' values is never all in SPI's memory twice */
 	plan = SPI_prepare(sql, 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "could not read %s layer %s: %s", L->role, L->relname,
 			 SPI_result_code_string(SPI_result));
 	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
 	cap = 1024;
-	L->n = 0;
-	L->key = MemoryContextAlloc(cxt, cap * sizeof(char *));
-	L->geom = MemoryContextAlloc(cxt, cap * sizeof(BmGeom *));
-	L->srid = 0;
+	cw->n = 0;
+	cw->key = MemoryContextAlloc(cxt, cap * sizeof(char *));
+	cw->datum = MemoryContextAlloc(cxt, cap * sizeof(struct varlena *));
 	for (;;)
 	{
 		SPI_cursor_fetch(portal, true, 1000);
@@ -195,18 +176,16 @@ read_layer(Layer *L, Oid rel, const char *keycol, const char *geomcol,
 			HeapTuple	tup = SPI_tuptable->vals[r];
 			bool		isnull;
 			Datum		d;
-			char	   *what;
-			int			i = L->n;
 
-			if (L->n >= cap)
+			if (cw->n >= cap)
 			{
 				if (cap >= (int) (MaxAllocSize / sizeof(void *) / 2))
 					ereport(ERROR,
 							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 							 errmsg("%s layer %s has too many rows", L->role, L->relname)));
 				cap *= 2;
-				L->key = repalloc(L->key, cap * sizeof(char *));
-				L->geom = repalloc(L->geom, cap * sizeof(BmGeom *));
+				cw->key = repalloc(cw->key, cap * sizeof(char *));
+				cw->datum = repalloc(cw->datum, cap * sizeof(struct varlena *));
 			}
 			d = SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull);
 			if (isnull)
@@ -214,52 +193,41 @@ read_layer(Layer *L, Oid rel, const char *keycol, const char *geomcol,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("%s layer %s has a NULL key in column \"%s\"", L->role, L->relname, keycol),
 						 errhint("Give every row a key, or exclude such rows with %s_filter.", L->role)));
-			L->key[i] = TextDatumGetCString(d);
-			what = psprintf("%s \"%s\"", L->role, L->key[i]);
-			L->geom[i] = read_geom(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull),
-								   SPI_gettypeid(SPI_tuptable->tupdesc, 2), &asewkb, what);
-			if (i == 0)
-				L->srid = L->geom[i]->srid;
-			else if (L->geom[i]->srid != L->srid)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s layer %s mixes SRIDs %d and %d (at key %s)",
-								L->role, L->relname, L->srid, L->geom[i]->srid, L->key[i]),
-						 errhint("Transform the layer to one SRID with ST_Transform.")));
-			bm_check_srid_projected(L->srid, what);
-			bm_geom_check_valid(L->geom[i], what);
-			pfree(what);
-			L->n++;
-			CHECK_FOR_INTERRUPTS();
+			cw->key[cw->n] = TextDatumGetCString(d);
+			/* the raw value as it is: a toast pointer, or an inline value */
+			d = SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull);
+			cw->datum[cw->n] = (struct varlena *) DatumGetPointer(datumCopy(d, false, -1));
+			cw->n++;
 		}
 		MemoryContextSwitchTo(old);
 		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
 	}
 	SPI_cursor_close(portal);
 	SPI_freeplan(plan);
 
 	old = MemoryContextSwitchTo(cxt);
 	/* sort rows by key and refuse duplicates */
+	L->n = cw->n;
 	order = palloc(Max(L->n, 1) * sizeof(int));
 	for (int i = 0; i < L->n; i++)
 		order[i] = i;
 	sort_layer = L;
 	qsort(order, L->n, sizeof(int), cmp_key);
-	key = palloc(Max(L->n, 1) * sizeof(char *));
-	geom = palloc(Max(L->n, 1) * sizeof(BmGeom *));
+	L->key = palloc(Max(L->n, 1) * sizeof(char *));
+	L->rank = palloc(Max(L->n, 1) * sizeof(int));
 	for (int i = 0; i < L->n; i++)
 	{
-		key[i] = L->key[order[i]];
-		geom[i] = L->geom[order[i]];
-		if (i > 0 && strcmp(key[i], key[i - 1]) == 0)
+		L->key[i] = cw->key[order[i]];
+		L->rank[order[i]] = i;
+		if (i > 0 && strcmp(L->key[i], L->key[i - 1]) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNIQUE_VIOLATION),
-					 errmsg("duplicate key \"%s\" in %s layer %s", key[i], L->role, L->relname),
+					 errmsg("duplicate key \"%s\" in %s layer %s", L->key[i], L->role, L->relname),
 					 errhint("Keys must be unique; restrict the layer with %s_filter (for example to one vintage) or name another key with %s.",
 							 L->role, keyparam)));
 	}
-	L->key = key;
-	L->geom = geom;
+	pfree(order);
 	MemoryContextSwitchTo(old);
 }
 
@@ -272,7 +240,7 @@ typedef struct PairList
 
 /* Append a pair. */
 static void
-pair_push(PairList *pl, int s, int t, BmOverlap o)
+pair_push(PairList *pl, int s, int t, double area, double perimeter)
 {
 	if (pl->n >= pl->cap)
 	{
@@ -281,108 +249,36 @@ pair_push(PairList *pl, int s, int t, BmOverlap o)
 	}
 	pl->p[pl->n].s = s;
 	pl->p[pl->n].t = t;
-	pl->p[pl->n].area = o.area;
-	pl->p[pl->n].perimeter = o.perimeter;
+	pl->p[pl->n].area = area;
+	pl->p[pl->n].perimeter = perimeter;
 	pl->p[pl->n].points = 0;
 	pl->p[pl->n].share = 0;
 	pl->p[pl->n].kept = true;
 	pl->n++;
 }
 
-/* Sweep item: one geometry of either layer. */
-typedef struct SweepItem
-{
-	double		xmin;
-	int			idx;
-	bool		is_source;
-} SweepItem;
-
-/* qsort comparator: by xmin. */
-static int
-cmp_sweep(const void *a, const void *b)
-{
-	double		x = ((const SweepItem *) a)->xmin, y = ((const SweepItem *) b)->xmin;
-
-	return (x > y) - (x < y);
-}
-
-/* Measure candidate pair (s, t) and keep it when the overlap has area. */
-static void
-measure_pair(Layer *S, Layer *T, int s, int t, BmWork *w, PairList *pl)
-{
-	BmGeom	   *a = S->geom[s], *b = T->geom[t];
-	BmOverlap	o;
-
-	if (a->ymax <= b->ymin || b->ymax <= a->ymin)
-		return;
-	bm_geom_index(a);
-	bm_geom_index(b);
-	o = bm_overlap(a, b, w);
-	if (o.area > 0)
-		pair_push(pl, s, t, o);
-}
-
 /*
- * Candidate pairs by a sweep over xmin: an item is tested against the active
- * items of the other layer whose xmax lies beyond its xmin.
+ * Measure the layers (crosswalk_measure.c) and take over what it found: the
+ * SRID and the areas by sorted key, and the pairs as sorted positions.
  */
 static void
-sweep_pairs(Layer *S, Layer *T, BmWork *w, PairList *pl)
+measure_layers(Layer *S, Layer *T, PairList *pl)
 {
-	int			n = S->n + T->n;
-	SweepItem  *items = palloc(Max(n, 1) * sizeof(SweepItem));
-	int		   *act_s = palloc(Max(S->n, 1) * sizeof(int));
-	int		   *act_t = palloc(Max(T->n, 1) * sizeof(int));
-	int			nact_s = 0, nact_t = 0;
-	int			k = 0;
+	int			n;
+	CwPair	   *cp = cw_measure(&S->cw, &T->cw, &n);
 
-	for (int i = 0; i < S->n; i++)
-		if (S->geom[i]->nrings > 0)
-			items[k++] = (SweepItem) {S->geom[i]->xmin, i, true};
-	for (int i = 0; i < T->n; i++)
-		if (T->geom[i]->nrings > 0)
-			items[k++] = (SweepItem) {T->geom[i]->xmin, i, false};
-	qsort(items, k, sizeof(SweepItem), cmp_sweep);
-
-	for (int i = 0; i < k; i++)
+	for (int l = 0; l < 2; l++)
 	{
-		SweepItem  *it = &items[i];
-		bool		src = it->is_source;
-		int		   *other = src ? act_t : act_s;
-		int		   *nother = src ? &nact_t : &nact_s;
-		Layer	   *OL = src ? T : S;
+		Layer	   *L = l ? T : S;
 
-		/*
-		 * Drop items of the other layer that end before this one starts: no
-		 * later item can overlap them, so their index and coordinates go too
-		 * (this bounds the memory of big dense layers by the sweep front).
-		 */
-		for (int j = 0; j < *nother;)
-		{
-			if (OL->geom[other[j]]->xmax <= it->xmin)
-			{
-				bm_geom_release(OL->geom[other[j]]);
-				other[j] = other[--(*nother)];
-			}
-			else
-				j++;
-		}
-		for (int j = 0; j < *nother; j++)
-		{
-			if (src)
-				measure_pair(S, T, it->idx, other[j], w, pl);
-			else
-				measure_pair(S, T, other[j], it->idx, w, pl);
-		}
-		if (src)
-			act_s[nact_s++] = it->idx;
-		else
-			act_t[nact_t++] = it->idx;
-		CHECK_FOR_INTERRUPTS();
+		L->srid = L->cw.srid;
+		L->area = palloc(Max(L->n, 1) * sizeof(double));
+		for (int i = 0; i < L->n; i++)
+			L->area[L->rank[i]] = L->cw.area[i];
 	}
-	pfree(items);
-	pfree(act_s);
-	pfree(act_t);
+	for (int k = 0; k < n; k++)
+		pair_push(pl, S->rank[cp[k].s], T->rank[cp[k].t], cp[k].area, cp[k].perimeter);
+	pfree(cp);
 }
 
 /* qsort comparator: pairs by (source, target) index, i.e. by keys. */
@@ -536,7 +432,7 @@ compute_shares(Layer *S, PairList *pl, const double *src_points, bool renormalis
 
 			if (!p->kept)
 				continue;
-			p->share = by_points ? p->points / src_points[s] : p->area / S->geom[s]->area;
+			p->share = by_points ? p->points / src_points[s] : p->area / S->area[s];
 			sum += p->share;
 		}
 		if (renormalise && sum > 0)
@@ -562,7 +458,6 @@ bm_crosswalk(PG_FUNCTION_ARGS)
 	double		min_width;
 	bool		renormalise;
 	MemoryContext work_cxt, old;
-	BmWork		w;
 	PairList	pl = {0};
 	double	   *src_points = NULL;
 
@@ -594,15 +489,9 @@ bm_crosswalk(PG_FUNCTION_ARGS)
 	SPI_connect();
 	read_layer(&S, PG_GETARG_OID(0), skey, sgeom, sfilter, "source_key", "source_geom", work_cxt);
 	read_layer(&T, PG_GETARG_OID(1), tkey, tgeom, tfilter, "target_key", "target_geom", work_cxt);
-	if (S.n > 0 && T.n > 0 && S.srid != T.srid)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("source layer has SRID %d but target layer has SRID %d", S.srid, T.srid),
-				 errhint("Transform one layer with ST_Transform so both use the same SRID.")));
 
 	old = MemoryContextSwitchTo(work_cxt);
-	bm_work_init(&w, work_cxt);
-	sweep_pairs(&S, &T, &w, &pl);
+	measure_layers(&S, &T, &pl);
 	if (pl.n > 1)
 		qsort(pl.p, pl.n, sizeof(Pair), cmp_pair);
 

@@ -425,6 +425,50 @@ g2_read_polygon(const unsigned char **pp, const unsigned char *end, int ndims,
 }
 
 /*
+ * The SRID and the bounding box stored in the header of a PostGIS geometry
+ * value, read from its first bytes only (a slice: a toasted value is not
+ * fetched or decompressed in full).  The box is PostGIS's float box, rounded
+ * outwards, so it holds the exact one.  False when the value is in another
+ * format or carries no box; the caller then parses it in full.
+ */
+bool
+bm_gserialized_header_box(Datum d, int32 *srid, double *xmin, double *ymin,
+						  double *xmax, double *ymax)
+{
+	struct varlena *head = PG_DETOAST_DATUM_SLICE(d, 0, 48);
+	const unsigned char *p = (const unsigned char *) VARDATA_ANY(head);
+	Size		len = VARSIZE_ANY_EXHDR(head);
+	uint8		flags;
+	float		box[4];
+	bool		ok = false;
+
+	if (len >= 4)
+	{
+		flags = p[3];
+		if ((flags & G2_VER_0) && !(flags & G2_GEODETIC) && (flags & G2_BBOX))
+		{
+			Size		off = 4 + ((flags & G2_EXTENDED) ? 8 : 0);
+
+			if (len >= off + sizeof(box))
+			{
+				int32		v = ((int32) p[0] << 16) | ((int32) p[1] << 8) | (int32) p[2];
+
+				*srid = (int32) ((uint32) v << 11) >> 11;
+				memcpy(box, p + off, sizeof(box));
+				*xmin = box[0];
+				*xmax = box[1];
+				*ymin = box[2];
+				*ymax = box[3];
+				ok = true;
+			}
+		}
+	}
+	if ((Pointer) head != DatumGetPointer(d))
+		pfree(head);
+	return ok;
+}
+
+/*
  * Parse a detoasted PostGIS geometry datum (GSERIALIZED version 2, as
  * PostGIS 3 writes it) straight into a BmGeom, skipping the EWKB round trip.
  * Returns NULL for a value in another format (version 1, geodetic), which
@@ -566,41 +610,58 @@ geos_from_geom(GEOSContextHandle_t h, const BmGeom *g)
 	return result;
 }
 
-/* Refuse an invalid geometry (GEOS isValid), naming it and giving GEOS's reason. */
-void
-bm_geom_check_valid(const BmGeom *g, const char *what)
+/*
+ * GEOS isValid of g: true when valid; else false with GEOS's reason in detail
+ * (no error raised, so a parallel worker can report it to the leader).
+ */
+bool
+bm_geom_is_valid(const BmGeom *g, char *detail, size_t detail_size)
 {
 	GEOSContextHandle_t h = geos_context();
 	GEOSGeometry *gg;
 	char		valid;
-	char	   *reason = NULL;
-	char		detail[512];
+	char	   *reason;
 
 	if (g->nrings == 0)
-		return;
+		return true;
 	geos_last_error[0] = '\0';
 	gg = geos_from_geom(h, g);
 	if (gg == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid geometry in %s", what),
-				 errdetail("%s", geos_last_error),
-				 errhint("Repair the geometry with ST_MakeValid.")));
+	{
+		strlcpy(detail, geos_last_error, detail_size);
+		return false;
+	}
 	valid = GEOSisValid_r(h, gg);
 	if (valid != 1)
 	{
 		reason = GEOSisValidReason_r(h, gg);
-		strlcpy(detail, reason ? reason : geos_last_error, sizeof(detail));
+		snprintf(detail, detail_size, "GEOS: %s", reason ? reason : geos_last_error);
 		if (reason)
 			GEOSFree_r(h, reason);
 	}
 	GEOSGeom_destroy_r(h, gg);
-	if (valid != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid geometry in %s", what),
-				 errdetail("GEOS: %s", detail),
-				 errhint("Repair the geometry with ST_MakeValid.")));
+	return valid == 1;
+}
+
+/* Raise the error for an invalid geometry: what names it, detail is bm_geom_is_valid's. */
+void
+bm_report_invalid(const char *what, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid geometry in %s", what),
+			 errdetail("%s", detail),
+			 errhint("Repair the geometry with ST_MakeValid.")));
+}
+
+/* Refuse an invalid geometry (GEOS isValid), naming it and giving GEOS's reason. */
+void
+bm_geom_check_valid(const BmGeom *g, const char *what)
+{
+	char		detail[512];
+
+	if (!bm_geom_is_valid(g, detail, sizeof(detail)))
+		bm_report_invalid(what, detail);
 }
 
 /* Cache of the last SRID found projected, to avoid a catalogue query per row. */

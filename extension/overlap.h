@@ -96,6 +96,17 @@ extern BmGeom *bm_geom_from_wkb(const unsigned char *wkb, size_t len, const char
  * is in another format and must be read through ST_AsEWKB. */
 extern BmGeom *bm_geom_from_gserialized(const struct varlena *gs, const char *what);
 
+/* SRID and float bounding box from the header of a geometry value (a slice
+ * only); false when it has none or is in another format. */
+extern bool bm_gserialized_header_box(Datum d, int32 *srid, double *xmin, double *ymin,
+									  double *xmax, double *ymax);
+
+/* GEOS isValid without raising: false with the reason in detail. */
+extern bool bm_geom_is_valid(const BmGeom *g, char *detail, size_t detail_size);
+
+/* Raise the invalid-geometry error: what names the geometry, detail the reason. */
+extern void bm_report_invalid(const char *what, const char *detail);
+
 /* Raise an error unless the geometry is valid (GEOS isValid). */
 extern void bm_geom_check_valid(const BmGeom *g, const char *what);
 
