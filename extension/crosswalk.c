@@ -15,13 +15,17 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "portability/instr_time.h"
 #include "utils/builtins.h"
+#include "storage/itemptr.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -126,87 +130,184 @@ cmp_key(const void *a, const void *b)
 	return strcmp(sort_layer->cw.key[*(const int *) a], sort_layer->cw.key[*(const int *) b]);
 }
 
+/* Receives a layer's rows from the executor, one slot at a time, without copying values. */
+typedef struct LayerReceiver
+{
+	DestReceiver pub;
+	Layer	   *L;
+	const char *keycol;
+	bool		by_address;		/* columns: key, tableoid, ctid, geom; else key, geom */
+	int			cap;
+	MemoryContext cxt;
+	bool		null_key;		/* a row had a NULL key (raised after the scan) */
+	List	   *unboxed;		/* rows whose values carry no box: (row, copy), parsed after the scan */
+} LayerReceiver;
+
+/* A row whose header has to be read from the whole value, after the scan. */
+typedef struct UnboxedRow
+{
+	int			row;
+	Datum		value;
+} UnboxedRow;
+
+/* Grow the per-row arrays of a layer to cap rows. */
+static void
+layer_grow(CwLayer *cw, int cap, bool by_address)
+{
+	cw->key = cw->key ? repalloc(cw->key, cap * sizeof(char *)) : palloc(cap * sizeof(char *));
+	cw->header = cw->header ? repalloc(cw->header, cap * sizeof(CwHeader)) : palloc(cap * sizeof(CwHeader));
+	if (by_address)
+	{
+		cw->relid = cw->relid ? repalloc(cw->relid, cap * sizeof(Oid)) : palloc(cap * sizeof(Oid));
+		cw->tid = cw->tid ? repalloc(cw->tid, cap * sizeof(ItemPointerData)) : palloc(cap * sizeof(ItemPointerData));
+	}
+	else
+		cw->datum = cw->datum ? repalloc(cw->datum, cap * sizeof(struct varlena *))
+			: palloc(cap * sizeof(struct varlena *));
+}
+
+/* One row: its key, the header of its value, and its address (or a copy of the value). */
+static bool
+layer_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	LayerReceiver *r = (LayerReceiver *) self;
+	Layer	   *L = r->L;
+	CwLayer    *cw = &L->cw;
+	MemoryContext old = MemoryContextSwitchTo(r->cxt);
+	bool		isnull;
+	Datum		key = slot_getattr(slot, 1, &isnull);
+	Datum		geom;
+	int			i = cw->n;
+
+	/* errors wait until the scan is over, so they do not carry the query as context */
+	if (isnull || r->null_key)
+	{
+		r->null_key = true;
+		MemoryContextSwitchTo(old);
+		return true;
+	}
+	if (i >= r->cap)
+	{
+		if (r->cap >= (int) (MaxAllocSize / sizeof(CwHeader) / 2))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("%s layer %s has too many rows", L->role, L->relname)));
+		r->cap = Max(1024, 2 * r->cap);
+		layer_grow(cw, r->cap, r->by_address);
+	}
+	cw->key[i] = TextDatumGetCString(key);
+	geom = slot_getattr(slot, r->by_address ? 4 : 2, &isnull);
+	if (r->by_address)
+	{
+		cw->relid[i] = DatumGetObjectId(slot_getattr(slot, 2, &isnull));
+		cw->tid[i] = *(ItemPointer) DatumGetPointer(slot_getattr(slot, 3, &isnull));
+	}
+	else
+		cw->datum[i] = (struct varlena *) DatumGetPointer(datumCopy(geom, false, -1));
+	if (!cw_read_header_box(cw, i, geom))
+	{
+		UnboxedRow *u = palloc(sizeof(UnboxedRow));
+
+		u->row = i;
+		u->value = r->by_address ? datumCopy(geom, false, -1) : PointerGetDatum(cw->datum[i]);
+		r->unboxed = lappend(r->unboxed, u);
+	}
+	cw->n++;
+	MemoryContextSwitchTo(old);
+	if ((i & 1023) == 0)
+		CHECK_FOR_INTERRUPTS();
+	return true;
+}
+
+static void
+layer_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+layer_shutdown(DestReceiver *self)
+{
+}
+
+static void
+layer_destroy(DestReceiver *self)
+{
+}
+
 /*
- * Read a layer with SPI (caller is connected) into cxt: keys and raw
- * geometry values (a toast pointer stays a pointer; the values are detoasted
- * and parsed by crosswalk_measure.c).  Rows with a NULL geometry are skipped;
- * keys must be non-NULL and unique.
+ * Read a layer with SPI (caller is connected) into cxt: keys, the headers of
+ * the geometry values (SRID, box) and, for rows of tables, their addresses
+ * (tableoid, ctid), from which crosswalk_measure.c reads the values back in
+ * whichever process needs them; for a view or other relation, copies of the
+ * raw values.  Rows with a NULL geometry are skipped; keys must be non-NULL
+ * and unique.
  */
 static void
 read_layer(Layer *L, Oid rel, const char *keycol, const char *geomcol,
 		   const char *filter, const char *keyparam, const char *geomparam,
 		   MemoryContext cxt)
 {
-	char	   *sql;
+	char		relkind = get_rel_relkind(rel);
+	LayerReceiver recv = {{0}};
+	SPIExecuteOptions options = {0};
 	SPIPlanPtr	plan;
-	Portal		portal;
-	int			cap;
+	char	   *sql;
 	int		   *order;
 	CwLayer    *cw = &L->cw;
 	MemoryContext old;
+	ListCell   *lc;
+	int			rc;
 
 	L->relname = rel_name(rel);
 	check_column(rel, L->relname, keycol, L->role, keyparam, false);
 	L->postgis_nsp = check_column(rel, L->relname, geomcol, L->role, geomparam, true);
 	cw->role = L->role;
 	cw->relname = L->relname;
+	cw->geomcol = MemoryContextStrdup(cxt, geomcol);
 	cw->typid = get_atttype(rel, get_attnum(rel, geomcol));
-	sql = psprintf("SELECT (%s)::text, %s FROM %s WHERE %s IS NOT NULL%s%s%s",
-				   quote_identifier(keycol), quote_identifier(geomcol),
-				   L->relname, quote_identifier(geomcol),
+	recv.by_address = relkind == RELKIND_RELATION || relkind == RELKIND_MATVIEW ||
+		relkind == RELKIND_PARTITIONED_TABLE;
+	sql = psprintf("SELECT (%s)::text, %s%s FROM %s WHERE %s IS NOT NULL%s%s%s",
+				   quote_identifier(keycol), recv.by_address ? "tableoid, ctid, " : "",
+				   quote_identifier(geomcol), L->relname, quote_identifier(geomcol),
 				   filter ? " AND (" : "", filter ? filter : "", filter ? ")" : "");
-	/* read through a cursor in batches, so that a layer of views' values is never all in SPI's memory twice */
 	plan = SPI_prepare(sql, 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "could not read %s layer %s: %s", L->role, L->relname,
 			 SPI_result_code_string(SPI_result));
-	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
-	cap = 1024;
+	recv.pub.receiveSlot = layer_receive;
+	recv.pub.rStartup = layer_startup;
+	recv.pub.rShutdown = layer_shutdown;
+	recv.pub.rDestroy = layer_destroy;
+	recv.pub.mydest = DestNone;
+	recv.L = L;
+	recv.keycol = keycol;
+	recv.cxt = cxt;
 	cw->n = 0;
-	cw->key = MemoryContextAlloc(cxt, cap * sizeof(char *));
-	cw->datum = MemoryContextAlloc(cxt, cap * sizeof(struct varlena *));
-	for (;;)
-	{
-		SPI_cursor_fetch(portal, true, 1000);
-		if (SPI_processed == 0)
-			break;
-		old = MemoryContextSwitchTo(cxt);
-		for (uint64 r = 0; r < SPI_processed; r++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[r];
-			bool		isnull;
-			Datum		d;
-
-			if (cw->n >= cap)
-			{
-				if (cap >= (int) (MaxAllocSize / sizeof(void *) / 2))
-					ereport(ERROR,
-							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-							 errmsg("%s layer %s has too many rows", L->role, L->relname)));
-				cap *= 2;
-				cw->key = repalloc(cw->key, cap * sizeof(char *));
-				cw->datum = repalloc(cw->datum, cap * sizeof(struct varlena *));
-			}
-			d = SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull);
-			if (isnull)
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("%s layer %s has a NULL key in column \"%s\"", L->role, L->relname, keycol),
-						 errhint("Give every row a key, or exclude such rows with %s_filter.", L->role)));
-			cw->key[cw->n] = TextDatumGetCString(d);
-			/* the raw value as it is: a toast pointer, or an inline value */
-			d = SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull);
-			cw->datum[cw->n] = (struct varlena *) DatumGetPointer(datumCopy(d, false, -1));
-			cw->n++;
-		}
-		MemoryContextSwitchTo(old);
-		SPI_freetuptable(SPI_tuptable);
-		CHECK_FOR_INTERRUPTS();
-	}
-	SPI_cursor_close(portal);
+	old = MemoryContextSwitchTo(cxt);
+	layer_grow(cw, recv.cap = 1024, recv.by_address);
+	MemoryContextSwitchTo(old);
+	/* read-only: the query runs with the current snapshot, which the workers share */
+	options.read_only = true;
+	options.dest = (DestReceiver *) &recv;
+	rc = SPI_execute_plan_extended(plan, &options);
+	/* a SELECT into a receiver of type DestNone reports SPI_OK_UTILITY */
+	if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
+		elog(ERROR, "could not read %s layer %s: %s", L->role, L->relname, SPI_result_code_string(rc));
 	SPI_freeplan(plan);
+	if (recv.null_key)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s layer %s has a NULL key in column \"%s\"", L->role, L->relname, keycol),
+				 errhint("Give every row a key, or exclude such rows with %s_filter.", L->role)));
 
 	old = MemoryContextSwitchTo(cxt);
+	foreach(lc, recv.unboxed)
+	{
+		UnboxedRow *u = lfirst(lc);
+
+		cw_read_header(cw, u->row, u->value);
+	}
 	/* sort rows by key and refuse duplicates */
 	L->n = cw->n;
 	order = palloc(Max(L->n, 1) * sizeof(int));
@@ -443,6 +544,17 @@ compute_shares(Layer *S, PairList *pl, const double *src_points, bool renormalis
 	}
 }
 
+/* DEBUG1 trace of the steps, with the seconds since start. */
+static void
+trace_crosswalk(instr_time start, const char *step)
+{
+	instr_time	now;
+
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	elog(DEBUG1, "crosswalk: %s after %.3f s", step, INSTR_TIME_GET_DOUBLE(now));
+}
+
 PG_FUNCTION_INFO_V1(bm_crosswalk);
 /*
  * crosswalk(source, target, source_key, target_key, source_geom, target_geom,
@@ -460,6 +572,7 @@ bm_crosswalk(PG_FUNCTION_ARGS)
 	MemoryContext work_cxt, old;
 	PairList	pl = {0};
 	double	   *src_points = NULL;
+	instr_time	start;
 
 	for (int i = 0; i <= 11; i++)
 		if (PG_ARGISNULL(i) && i != 7 && i != 9 && i != 10)
@@ -486,12 +599,15 @@ bm_crosswalk(PG_FUNCTION_ARGS)
 
 	work_cxt = AllocSetContextCreate(CurrentMemoryContext, "buurtmonitor crosswalk",
 									 ALLOCSET_DEFAULT_SIZES);
+	INSTR_TIME_SET_CURRENT(start);
 	SPI_connect();
 	read_layer(&S, PG_GETARG_OID(0), skey, sgeom, sfilter, "source_key", "source_geom", work_cxt);
 	read_layer(&T, PG_GETARG_OID(1), tkey, tgeom, tfilter, "target_key", "target_geom", work_cxt);
 
+	trace_crosswalk(start, "layers read");
 	old = MemoryContextSwitchTo(work_cxt);
 	measure_layers(&S, &T, &pl);
+	trace_crosswalk(start, "measured");
 	if (pl.n > 1)
 		qsort(pl.p, pl.n, sizeof(Pair), cmp_pair);
 
@@ -523,5 +639,6 @@ bm_crosswalk(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	}
 	MemoryContextDelete(work_cxt);
+	trace_crosswalk(start, "rows returned");
 	return (Datum) 0;
 }

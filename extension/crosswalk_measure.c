@@ -37,6 +37,8 @@
 
 #include "access/detoast.h"
 #include "access/parallel.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -45,7 +47,11 @@
 #include "port/atomics.h"
 #include "storage/shm_toc.h"
 #include "storage/spin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 #include "utils/memutils.h"
+#include "portability/instr_time.h"
 
 #include "crosswalk_measure.h"
 #include "overlap.h"
@@ -57,6 +63,9 @@
 
 #define CW_STRIPS_PER_PARTICIPANT 4 /* more strips balance better, fewer read less twice */
 #define CW_MIN_STRIP_ROWS 64
+#ifndef CW_STRIP_BYTES
+#define CW_STRIP_BYTES (32 * 1024 * 1024)	/* geometry per strip, so that it stays near the caches */
+#endif
 
 /* A row's state once its owner strip has read it. */
 #define ROW_UNREAD		0
@@ -68,6 +77,9 @@ typedef struct CwRow
 {
 	Size		key_off;		/* offsets into the values area (parallel only) */
 	Size		value_off;
+	bool		has_value;		/* else read back from relid, tid */
+	Oid			relid;
+	ItemPointerData tid;
 	int32		srid;
 	int			owner;			/* strip holding its xmin */
 	double		xmin, ymin, xmax, ymax; /* header box (holds the exact box) */
@@ -83,6 +95,7 @@ typedef struct CwShared
 	int			nrows;
 	int			nsource;		/* rows 0 .. nsource - 1 are the source layer */
 	Oid			typid[2];		/* geometry type of source, target */
+	NameData	geomcol[2];		/* geometry column of source, target */
 	int			npairs;
 	int			nstrips;
 	pg_atomic_uint32 next_strip;	/* index into the claim order */
@@ -121,9 +134,31 @@ typedef struct CwProcess
 	MemoryContext row_cxt;		/* scratch of one row */
 	FmgrInfo	asewkb[2];		/* ST_AsEWKB for values not in PostGIS's own format */
 	BmWork		work;
+	struct CwRel *rels;			/* tables opened to read rows back */
+	int			nrels;
 } CwProcess;
 
+/* A table rows are read back from, with a slot and the geometry's column number. */
+typedef struct CwRel
+{
+	Oid			relid;
+	Relation	rel;
+	TupleTableSlot *slot;
+	AttrNumber	attnum;
+} CwRel;
+
 PGDLLEXPORT void bm_crosswalk_worker(dsm_segment *seg, shm_toc *toc);
+
+/* DEBUG1 trace of the steps, with the seconds since start (for tuning; see docs/performance.md). */
+static void
+trace_step(instr_time start, const char *step, int n)
+{
+	instr_time	now;
+
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	elog(DEBUG1, "crosswalk: %s (%d) after %.3f s", step, n, INSTR_TIME_GET_DOUBLE(now));
+}
 
 /* Name of row i in messages, e.g. source "BU01500101". */
 static char *
@@ -133,14 +168,13 @@ row_name(const CwProcess *P, int i)
 }
 
 /*
- * Parse one raw geometry value: PostGIS's serialized format directly when it
- * is version 2 (no EWKB built and copied), else through ST_AsEWKB.
+ * Parse one geometry value: PostGIS's serialized format directly when it is
+ * version 2 (no EWKB built and copied), else through ST_AsEWKB (*asewkb is
+ * looked up in cxt on first use).
  */
 static BmGeom *
-read_value(CwProcess *P, int i, const char *what)
+parse_value(Datum d, Oid typid, FmgrInfo *asewkb, MemoryContext cxt, const char *what)
 {
-	int			l = i < P->sh->nsource ? 0 : 1;
-	Datum		d = PointerGetDatum(P->value[i]);
 	struct varlena *raw = PG_DETOAST_DATUM(d);
 	BmGeom	   *g = bm_geom_from_gserialized(raw, what);
 	bytea	   *wkb;
@@ -149,11 +183,116 @@ read_value(CwProcess *P, int i, const char *what)
 		pfree(raw);
 	if (g != NULL)
 		return g;
-	if (P->asewkb[l].fn_oid == InvalidOid)
-		bm_lookup_asewkb(P->sh->typid[l], &P->asewkb[l], P->cxt);
-	wkb = DatumGetByteaPP(FunctionCall1(&P->asewkb[l], d));
+	if (asewkb->fn_oid == InvalidOid)
+		bm_lookup_asewkb(typid, asewkb, cxt);
+	wkb = DatumGetByteaPP(FunctionCall1(asewkb, d));
 	g = bm_geom_from_wkb((unsigned char *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb), what);
 	pfree(wkb);
+	return g;
+}
+
+/*
+ * Fill in L->header[i] from the first bytes of the value (a slice): SRID and
+ * float box.  False for the few values that carry no box (or are in another
+ * format); cw_read_header then parses them.
+ */
+bool
+cw_read_header_box(CwLayer *L, int i, Datum value)
+{
+	CwHeader   *h = &L->header[i];
+
+	h->size = toast_raw_datum_size(value);
+	return bm_gserialized_header_box(value, &h->srid, &h->xmin, &h->ymin, &h->xmax, &h->ymax);
+}
+
+/* Fill in L->header[i] from the value, parsing it when it carries no box. */
+void
+cw_read_header(CwLayer *L, int i, Datum value)
+{
+	CwHeader   *h = &L->header[i];
+	MemoryContext cxt, old;
+	BmGeom	   *g;
+
+	if (cw_read_header_box(L, i, value))
+		return;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "buurtmonitor header", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	g = parse_value(value, L->typid, &L->asewkb, old, psprintf("%s \"%s\"", L->role, L->key[i]));
+	h->srid = g->srid;
+	h->xmin = g->xmin;
+	h->ymin = g->ymin;
+	h->xmax = g->xmax;
+	h->ymax = g->ymax;
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+}
+
+/* The table relid opened for reading rows back, with its slot (cached per process). */
+static CwRel *
+rel_of(CwProcess *P, Oid relid, int l)
+{
+	CwRel	   *r;
+	MemoryContext old;
+
+	for (int k = 0; k < P->nrels; k++)
+		if (P->rels[k].relid == relid)
+			return &P->rels[k];
+	/* in process memory: the slot outlives the strip */
+	old = MemoryContextSwitchTo(P->cxt);
+	P->rels = P->rels ? repalloc(P->rels, (P->nrels + 1) * sizeof(CwRel)) : palloc(sizeof(CwRel));
+	r = &P->rels[P->nrels++];
+	r->relid = relid;
+	r->rel = table_open(relid, AccessShareLock);
+	r->slot = table_slot_create(r->rel, NULL);
+	MemoryContextSwitchTo(old);
+	r->attnum = get_attnum(relid, NameStr(P->sh->geomcol[l]));
+	if (r->attnum == InvalidAttrNumber)
+		elog(ERROR, "buurtmonitor: column \"%s\" missing in relation %u", NameStr(P->sh->geomcol[l]), relid);
+	return r;
+}
+
+/* Close the tables opened to read rows back. */
+static void
+close_rels(CwProcess *P)
+{
+	for (int k = 0; k < P->nrels; k++)
+	{
+		ExecDropSingleTupleTableSlot(P->rels[k].slot);
+		table_close(P->rels[k].rel, AccessShareLock);
+	}
+	P->nrels = 0;
+}
+
+/*
+ * Parse row i's geometry: from its raw value, or by reading the row back
+ * from its table with the snapshot the leader read it with.
+ */
+static BmGeom *
+read_value(CwProcess *P, int i, const char *what)
+{
+	CwRow	   *row = &P->sh->rows[i];
+	int			l = i < P->sh->nsource ? 0 : 1;
+	CwRel	   *r;
+	bool		isnull;
+	Datum		d;
+	BmGeom	   *g;
+
+	if (row->has_value)
+		return parse_value(PointerGetDatum(P->value[i]), P->sh->typid[l], &P->asewkb[l], P->cxt, what);
+	r = rel_of(P, row->relid, l);
+	if (!table_tuple_fetch_row_version(r->rel, &row->tid, GetActiveSnapshot(), r->slot))
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not read %s again", what),
+				 errhint("Run the crosswalk again.")));
+	d = slot_getattr(r->slot, r->attnum, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not read %s again", what),
+				 errhint("Run the crosswalk again.")));
+	g = parse_value(d, P->sh->typid[l], &P->asewkb[l], P->cxt, what);
+	ExecClearTuple(r->slot);
 	return g;
 }
 
@@ -300,6 +439,7 @@ bm_crosswalk_worker(dsm_segment *seg, shm_toc *toc)
 	CwShared   *sh = shm_toc_lookup(toc, CW_KEY_SHARED, false);
 	char	   *values = shm_toc_lookup(toc, CW_KEY_VALUES, false);
 	CwProcess	P = {0};
+	instr_time	start;
 
 	process_begin(&P, sh);
 	P.pairs = shm_toc_lookup(toc, CW_KEY_PAIRS, false);
@@ -309,9 +449,12 @@ bm_crosswalk_worker(dsm_segment *seg, shm_toc *toc)
 	for (int i = 0; i < sh->nrows; i++)
 	{
 		P.key[i] = values + sh->rows[i].key_off;
-		P.value[i] = (struct varlena *) (values + sh->rows[i].value_off);
+		P.value[i] = sh->rows[i].has_value ? (struct varlena *) (values + sh->rows[i].value_off) : NULL;
 	}
+	INSTR_TIME_SET_CURRENT(start);
 	work_strips(&P);
+	close_rels(&P);
+	trace_step(start, "worker done, strips claimed up to", (int) pg_atomic_read_u32(&sh->next_strip));
 	MemoryContextDelete(P.cxt);
 }
 
@@ -335,7 +478,7 @@ workers_wanted(const CwLayer *S, const CwLayer *T)
 		const CwLayer *L = l ? T : S;
 
 		for (int i = 0; i < L->n; i++)
-			pages += (double) toast_raw_datum_size(PointerGetDatum(L->datum[i])) / BLCKSZ;
+			pages += L->header[i].size / BLCKSZ;
 	}
 	if (pages < threshold)
 		return 0;
@@ -348,12 +491,11 @@ workers_wanted(const CwLayer *S, const CwLayer *T)
 }
 
 /*
- * Step 1: SRID and box of every row from its header (parsing the few values
- * without one), and the SRID checks, in read order: one SRID per layer, the
- * same in both, projected.
+ * Step 1: rows from the layers' headers and addresses, and the SRID checks
+ * in read order: one SRID per layer, the same in both, projected.
  */
 static void
-read_boxes(CwProcess *P, CwLayer *S, CwLayer *T)
+rows_from_layers(CwProcess *P, CwLayer *S, CwLayer *T)
 {
 	CwShared   *sh = P->sh;
 
@@ -366,22 +508,21 @@ read_boxes(CwProcess *P, CwLayer *S, CwLayer *T)
 		for (int i = 0; i < L->n; i++)
 		{
 			CwRow	   *row = &sh->rows[base + i];
-			MemoryContext old = MemoryContextSwitchTo(P->row_cxt);
-			char	   *what = row_name(P, base + i);
+			const CwHeader *h = &L->header[i];
+			char	   *what;
 
-			if (!bm_gserialized_header_box(PointerGetDatum(L->datum[i]), &row->srid,
-										   &row->xmin, &row->ymin, &row->xmax, &row->ymax))
+			row->srid = h->srid;
+			row->xmin = h->xmin;
+			row->ymin = h->ymin;
+			row->xmax = h->xmax;
+			row->ymax = h->ymax;
+			row->size = row->weight = h->size;
+			row->has_value = L->datum != NULL;
+			if (!row->has_value)
 			{
-				BmGeom	   *g = read_value(P, base + i, what);
-
-				row->srid = g->srid;
-				row->xmin = g->xmin;
-				row->ymin = g->ymin;
-				row->xmax = g->xmax;
-				row->ymax = g->ymax;
+				row->relid = L->relid[i];
+				row->tid = L->tid[i];
 			}
-			row->size = toast_raw_datum_size(PointerGetDatum(L->datum[i]));
-			row->weight = row->size;
 			if (i == 0)
 				L->srid = row->srid;
 			else if (row->srid != L->srid)
@@ -390,9 +531,12 @@ read_boxes(CwProcess *P, CwLayer *S, CwLayer *T)
 						 errmsg("%s layer %s mixes SRIDs %d and %d (at key %s)",
 								L->role, L->relname, L->srid, row->srid, L->key[i]),
 						 errhint("Transform the layer to one SRID with ST_Transform.")));
-			bm_check_srid_projected(L->srid, what);
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(P->row_cxt);
+			if (L->srid != 0 && i == 0)
+			{
+				what = row_name(P, base + i);
+				bm_check_srid_projected(L->srid, what);
+				pfree(what);
+			}
 		}
 	}
 	if (S->n > 0 && T->n > 0 && S->srid != T->srid)
@@ -655,6 +799,32 @@ make_strips(CwShared *sh, CwPair *pairs, int npairs, const SweepItem *sorted, in
 	return ints;
 }
 
+/*
+ * How many strips: enough for the participants to balance their work, and
+ * enough that one strip's geometries stay small (memory locality pays off
+ * serially too), but at least CW_MIN_STRIP_ROWS rows each; no workers when
+ * that leaves a single strip.
+ */
+static int
+strips_wanted(const CwShared *sh, int nsorted, int *nworkers)
+{
+	double		size = 0;
+	int			want;
+
+	for (int i = 0; i < sh->nrows; i++)
+		size += sh->rows[i].size;
+	want = (int) Min(size / CW_STRIP_BYTES, 4096.0);
+	if (*nworkers > 0)
+		want = Max(want, CW_STRIPS_PER_PARTICIPANT * (*nworkers + 1));
+	want = Min(want, nsorted / CW_MIN_STRIP_ROWS);
+	if (want < 2)
+	{
+		*nworkers = 0;
+		want = 1;
+	}
+	return want;
+}
+
 /* Bytes of the values area: every key and raw value, MAXALIGNed. */
 static Size
 values_size(const CwLayer *S, const CwLayer *T)
@@ -668,7 +838,8 @@ values_size(const CwLayer *S, const CwLayer *T)
 		for (int i = 0; i < L->n; i++)
 		{
 			size = add_size(size, MAXALIGN(strlen(L->key[i]) + 1));
-			size = add_size(size, MAXALIGN(VARSIZE_ANY(L->datum[i])));
+			if (L->datum)
+				size = add_size(size, MAXALIGN(VARSIZE_ANY(L->datum[i])));
 		}
 	}
 	return size;
@@ -683,14 +854,18 @@ values_fill(CwShared *sh, char *values, const CwProcess *P)
 	for (int i = 0; i < sh->nrows; i++)
 	{
 		Size		klen = strlen(P->key[i]) + 1;
-		Size		vlen = VARSIZE_ANY(P->value[i]);
 
 		memcpy(values + off, P->key[i], klen);
 		sh->rows[i].key_off = off;
 		off += MAXALIGN(klen);
-		memcpy(values + off, P->value[i], vlen);
-		sh->rows[i].value_off = off;
-		off += MAXALIGN(vlen);
+		if (P->value[i])
+		{
+			Size		vlen = VARSIZE_ANY(P->value[i]);
+
+			memcpy(values + off, P->value[i], vlen);
+			sh->rows[i].value_off = off;
+			off += MAXALIGN(vlen);
+		}
 	}
 }
 
@@ -722,13 +897,17 @@ cw_measure(CwLayer *S, CwLayer *T, int *npairs)
 	SweepItem  *sorted;
 	int		   *ints;
 	int			ncand, nsorted, nstrips, nints, n = 0;
+	instr_time	start;
 
+	INSTR_TIME_SET_CURRENT(start);
 	sh = MemoryContextAllocHuge(CurrentMemoryContext, shared_size);
 	memset(sh, 0, shared_size);
 	sh->nrows = nrows;
 	sh->nsource = S->n;
 	sh->typid[0] = S->typid;
 	sh->typid[1] = T->typid;
+	namestrcpy(&sh->geomcol[0], S->geomcol);
+	namestrcpy(&sh->geomcol[1], T->geomcol);
 	sh->invalid_row = -1;
 	SpinLockInit(&sh->mutex);
 	pg_atomic_init_u32(&sh->next_strip, 0);
@@ -739,24 +918,18 @@ cw_measure(CwLayer *S, CwLayer *T, int *npairs)
 	for (int i = 0; i < nrows; i++)
 	{
 		P.key[i] = i < S->n ? S->key[i] : T->key[i - S->n];
-		P.value[i] = i < S->n ? S->datum[i] : T->datum[i - S->n];
+		P.value[i] = i < S->n ? (S->datum ? S->datum[i] : NULL) : (T->datum ? T->datum[i - S->n] : NULL);
 	}
 
 	/* the leader's steps: boxes and SRIDs, candidate pairs, strips */
-	read_boxes(&P, S, T);
+	rows_from_layers(&P, S, T);
 	pairs = candidates(sh, &ncand, &sorted, &nsorted);
-	ints = make_strips(sh, pairs, ncand, sorted, nsorted,
-					   nworkers > 0 ? CW_STRIPS_PER_PARTICIPANT * (nworkers + 1) : 1,
+	ints = make_strips(sh, pairs, ncand, sorted, nsorted, strips_wanted(sh, nsorted, &nworkers),
 					   &nstrips, &nints);
-	if (nworkers > 0 && nsorted / nstrips < CW_MIN_STRIP_ROWS)
-	{
-		/* too few rows to be worth the workers: one strip */
-		pfree(ints);
-		ints = make_strips(sh, pairs, ncand, sorted, nsorted, 1, &nstrips, &nints);
-		nworkers = 0;
-	}
 	sh->nstrips = nstrips;
 	sh->npairs = ncand;
+	trace_step(start, "candidate pairs listed", ncand);
+	trace_step(start, "strips cut", nstrips);
 
 	if (nworkers > 0)
 	{
@@ -797,11 +970,15 @@ cw_measure(CwLayer *S, CwLayer *T, int *npairs)
 		ints = toc_copy(pcxt, CW_KEY_STRIPS, ints, nints * sizeof(int));
 		LaunchParallelWorkers(pcxt);
 	}
+	trace_step(start, "workers launched", pcxt ? pcxt->nworkers_launched : 0);
 	P.pairs = pairs;
 	strips_layout(&P.strips, ints, nstrips);
 	work_strips(&P);
+	close_rels(&P);
+	trace_step(start, "leader done", 0);
 	if (pcxt)
 		WaitForParallelWorkersToFinish(pcxt);
+	trace_step(start, "workers done", 0);
 
 	/* the first invalid row in read order among those checked */
 	if (pg_atomic_read_u32(&sh->failed) != 0)
@@ -837,6 +1014,7 @@ cw_measure(CwLayer *S, CwLayer *T, int *npairs)
 		ExitParallelMode();
 	}
 	MemoryContextDelete(P.cxt);
+	trace_step(start, "pairs with overlap", n);
 	*npairs = n;
 	return result;
 }
