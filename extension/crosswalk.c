@@ -544,7 +544,7 @@ compute_shares(Layer *S, PairList *pl, const double *src_points, bool renormalis
 	}
 }
 
-/* DEBUG1 trace of the steps, with the seconds since start. */
+/* DEBUG2 trace of the steps, with the seconds since start. */
 static void
 trace_crosswalk(instr_time start, const char *step)
 {
@@ -552,7 +552,7 @@ trace_crosswalk(instr_time start, const char *step)
 
 	INSTR_TIME_SET_CURRENT(now);
 	INSTR_TIME_SUBTRACT(now, start);
-	elog(DEBUG1, "crosswalk: %s after %.3f s", step, INSTR_TIME_GET_DOUBLE(now));
+	elog(DEBUG2, "crosswalk: %s after %.3f s", step, INSTR_TIME_GET_DOUBLE(now));
 }
 
 PG_FUNCTION_INFO_V1(bm_crosswalk);

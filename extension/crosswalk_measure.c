@@ -149,7 +149,7 @@ typedef struct CwRel
 
 PGDLLEXPORT void bm_crosswalk_worker(dsm_segment *seg, shm_toc *toc);
 
-/* DEBUG1 trace of the steps, with the seconds since start (for tuning; see docs/performance.md). */
+/* DEBUG2 trace of the steps, with the seconds since start (for tuning; see docs/performance.md). */
 static void
 trace_step(instr_time start, const char *step, int n)
 {
@@ -157,7 +157,7 @@ trace_step(instr_time start, const char *step, int n)
 
 	INSTR_TIME_SET_CURRENT(now);
 	INSTR_TIME_SUBTRACT(now, start);
-	elog(DEBUG1, "crosswalk: %s (%d) after %.3f s", step, n, INSTR_TIME_GET_DOUBLE(now));
+	elog(DEBUG2, "crosswalk: %s (%d) after %.3f s", step, n, INSTR_TIME_GET_DOUBLE(now));
 }
 
 /* Name of row i in messages, e.g. source "BU01500101". */
@@ -971,6 +971,8 @@ cw_measure(CwLayer *S, CwLayer *T, int *npairs)
 		LaunchParallelWorkers(pcxt);
 	}
 	trace_step(start, "workers launched", pcxt ? pcxt->nworkers_launched : 0);
+	elog(DEBUG1, "crosswalk: %d candidate pairs in %d strips, %d parallel workers launched",
+		 ncand, nstrips, pcxt ? pcxt->nworkers_launched : 0);
 	P.pairs = pairs;
 	strips_layout(&P.strips, ints, nstrips);
 	work_strips(&P);
