@@ -711,14 +711,25 @@ bm_check_srid_projected(int32 srid, const char *what)
  * Chunk index
  * ------------------------------------------------------------------------ */
 
-/* qsort comparator: chunk references by smallest x. */
-static int
-chunk_ref_cmp(const void *a, const void *b)
-{
-	double		x = ((const BmChunkRef *) a)->xmin, y = ((const BmChunkRef *) b)->xmin;
+/*
+ * Sorts generated from PostgreSQL's sort template (the algorithm of its
+ * qsort, with the comparison inlined; these sorts run once per geometry and
+ * once per pair): chunk references by smallest x, and splits by edge, then t.
+ */
+#define ST_SORT sort_chunk_refs
+#define ST_ELEMENT_TYPE BmChunkRef
+#define ST_COMPARE(a, b) (((a)->xmin > (b)->xmin) - ((a)->xmin < (b)->xmin))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
-	return (x > y) - (x < y);
-}
+#define ST_SORT sort_splits
+#define ST_ELEMENT_TYPE BmSplit
+#define ST_COMPARE(a, b) ((a)->edge != (b)->edge ? ((a)->edge < (b)->edge ? -1 : 1) \
+						  : ((a)->t > (b)->t) - ((a)->t < (b)->t))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 /* Cut every ring into chunks of up to BM_CHUNK edges with boxes and sums. */
 static void
@@ -781,7 +792,7 @@ bm_geom_index(BmGeom *g)
 		g->chunk_by_x[ci].id = ci;
 	}
 	if (g->nchunks > 1)
-		qsort(g->chunk_by_x, g->nchunks, sizeof(BmChunkRef), chunk_ref_cmp);
+		sort_chunk_refs(g->chunk_by_x, g->nchunks);
 }
 
 /* Free a geometry's index and coordinates once no pair will need them again. */
@@ -861,16 +872,6 @@ split_push(BmWork *w, bool on_a, int e, double t)
 	(*n)++;
 }
 
-/* qsort comparator: by edge, then t. */
-static int
-split_cmp(const void *a, const void *b)
-{
-	const BmSplit *x = a, *y = b;
-
-	if (x->edge != y->edge)
-		return x->edge < y->edge ? -1 : 1;
-	return (x->t > y->t) - (x->t < y->t);
-}
 
 /* Parameter of point (qx,qy) projected on segment p0->p1 (shifted coordinates). */
 static inline double
@@ -1412,9 +1413,9 @@ bm_overlap(BmGeom *A, BmGeom *B, BmWork *w)
 	w->nsplit_a = w->nsplit_b = 0;
 	find_contacts(A, B, &f, w, ta, tb);
 	if (w->nsplit_a > 1)
-		qsort(w->split_a, w->nsplit_a, sizeof(BmSplit), split_cmp);
+		sort_splits(w->split_a, w->nsplit_a);
 	if (w->nsplit_b > 1)
-		qsort(w->split_b, w->nsplit_b, sizeof(BmSplit), split_cmp);
+		sort_splits(w->split_b, w->nsplit_b);
 
 	/* A's boundary inside B (shared same-direction pieces counted here) ... */
 	sum_inside(A, B, &f, ta, w->split_a, w->nsplit_a, true, &cross, &len);

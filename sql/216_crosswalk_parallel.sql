@@ -97,6 +97,18 @@ SELECT count(*) AS pairs_after_rollback
   FROM buurtmonitor.crosswalk('par_src', 'par_tgt', min_width => 0, renormalise => false)
  WHERE target_code = :'moved';
 
+-- Workers inside a transaction that has already written, feeding an INSERT (as build_crosswalk
+-- does): the workers only read, and the rows are inserted after they have finished.
+BEGIN;
+CREATE TABLE par_insert (LIKE par_serial);
+SET client_min_messages = debug1;
+INSERT INTO par_insert
+SELECT * FROM buurtmonitor.crosswalk('par_src', 'par_tgt', min_width => 0, renormalise => false);
+RESET client_min_messages;
+SELECT count(*) AS rows, count(*) FILTER (WHERE (i.overlap_area, i.share) IS DISTINCT FROM (s.overlap_area, s.share)) AS differing
+  FROM par_insert i FULL JOIN par_serial s USING (source_code, target_code);
+ROLLBACK;
+
 -- An invalid geometry met by a worker: the leader raises the same error as a serial run, naming
 -- the row (a bow tie, synthetic, replacing one real buurt).
 UPDATE par_tgt SET geom = 'SRID=28992;POLYGON((150000 450000,151000 451000,151000 450000,150000 451000,150000 450000))'
