@@ -333,6 +333,13 @@ read_row(CwProcess *P, int i, int k)
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("the bounding box stored with %s does not hold its coordinates", what),
 				 errhint("Rewrite the geometry, for example with ST_Force2D(geom) or postgis_dropbbox(geom).")));
+	if (g->nrings > 0)
+	{
+		/* first: the validity check uses the index */
+		MemoryContextSwitchTo(P->strip_cxt);
+		bm_geom_index(g);
+		MemoryContextSwitchTo(P->row_cxt);
+	}
 	if (row->owner == k)
 	{
 		if (!bm_geom_is_valid(g, detail, sizeof(detail)))
@@ -346,11 +353,6 @@ read_row(CwProcess *P, int i, int k)
 			row->area = g->area;
 			row->state = ROW_READY;
 		}
-	}
-	if (ok && g->nrings > 0)
-	{
-		MemoryContextSwitchTo(P->strip_cxt);
-		bm_geom_index(g);
 	}
 	P->geom[i] = g;
 	MemoryContextSwitchTo(old);

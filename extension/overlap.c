@@ -610,167 +610,7 @@ geos_from_geom(GEOSContextHandle_t h, const BmGeom *g)
 	return result;
 }
 
-/*
- * A fast proof of validity for the common case, a polygon of one ring (97%
- * of buurten), which skips GEOS.  Such a polygon is valid when its ring is
- * simple: finite, closed and at least 4 points are already checked by the
- * parser.  The ring is cut into chains of edges whose vertices run
- * lexicographically (by x, then y) one way; a chain cannot cross itself, so
- * only pairs of chains whose boxes meet are walked in x order, and every
- * pair of edges that overlap in x is tested.  The proof holds only with a
- * margin: two edges must be separated by more than eps (1e-9 of the ring's
- * extent, far above rounding), and two consecutive edges must not fold back
- * onto each other.  Any doubt, a repeated point, or more than one ring, and
- * the caller asks GEOS, so the verdict is always GEOS's.
- */
-
-/* One chain: edges first .. last - 1, running lexicographically up (dir 1) or down (-1). */
-typedef struct RingChain
-{
-	int			first, last, dir;
-	double		xmin, xmax, ymin, ymax;
-} RingChain;
-
-/* Edge number k of a chain counted in increasing x. */
-static inline int
-chain_edge(const RingChain *c, int k)
-{
-	return c->dir > 0 ? c->first + k : c->last - 1 - k;
-}
-
-/* True when d0 and d1 have the same sign and both exceed eps * sqrt(len2) in size. */
-static inline bool
-same_side_beyond(double d0, double d1, double eps2len2)
-{
-	return ((d0 > 0 && d1 > 0) || (d0 < 0 && d1 < 0)) && d0 * d0 > eps2len2 && d1 * d1 > eps2len2;
-}
-
-/* True when edges e and f (not consecutive) are surely more than eps apart. */
-static inline bool
-edges_apart(const double *x, const double *y, int e, int f, double eps)
-{
-	double		px, py, qx, qy;
-
-	if (Min(y[e], y[e + 1]) > Max(y[f], y[f + 1]) + eps || Min(y[f], y[f + 1]) > Max(y[e], y[e + 1]) + eps)
-		return true;
-	/* f wholly on one side of e's line, more than eps away, or the other way round */
-	px = x[e + 1] - x[e];
-	py = y[e + 1] - y[e];
-	if (same_side_beyond(px * (y[f] - y[e]) - py * (x[f] - x[e]),
-						 px * (y[f + 1] - y[e]) - py * (x[f + 1] - x[e]), eps * eps * (px * px + py * py)))
-		return true;
-	qx = x[f + 1] - x[f];
-	qy = y[f + 1] - y[f];
-	return same_side_beyond(qx * (y[e] - y[f]) - qy * (x[e] - x[f]),
-							qx * (y[e + 1] - y[f]) - qy * (x[e + 1] - x[f]), eps * eps * (qx * qx + qy * qy));
-}
-
-/* True when consecutive edges e and f (f follows e) surely do not fold back onto each other. */
-static inline bool
-no_fold(const double *x, const double *y, int e, int f, double eps)
-{
-	double		ux = x[e + 1] - x[e], uy = y[e + 1] - y[e];
-	double		wx = x[f + 1] - x[f], wy = y[f + 1] - y[f];
-	double		cross = ux * wy - uy * wx;
-
-	if (ux * wx + uy * wy >= 0)
-		return true;			/* turns by at most 90 degrees */
-	return fabs(cross) > eps * sqrt(ux * ux + uy * uy) && fabs(cross) > eps * sqrt(wx * wx + wy * wy);
-}
-
-/* Walk chains a and b in x order and test every pair of edges that overlap in x. */
-static bool
-chains_apart(const double *x, const double *y, const RingChain *a, const RingChain *b,
-			 int nedges, double eps)
-{
-	int			na = a->last - a->first, nb = b->last - b->first;
-	int			j0 = 0;
-
-	for (int i = 0; i < na; i++)
-	{
-		int			e = chain_edge(a, i);
-		double		ex0 = Min(x[e], x[e + 1]), ex1 = Max(x[e], x[e + 1]);
-
-		while (j0 < nb && Max(x[chain_edge(b, j0)], x[chain_edge(b, j0) + 1]) < ex0 - eps)
-			j0++;
-		for (int k = j0; k < nb; k++)
-		{
-			int			f = chain_edge(b, k);
-
-			if (Min(x[f], x[f + 1]) > ex1 + eps)
-				break;
-			if (f == e + 1 || e == f + 1 || (e == 0 && f == nedges - 1) || (f == 0 && e == nedges - 1))
-			{
-				int			first = (f == e + 1 || (e == nedges - 1 && f == 0)) ? e : f;
-
-				if (!no_fold(x, y, first, first == e ? f : e, eps))
-					return false;
-			}
-			else if (!edges_apart(x, y, e, f, eps))
-				return false;
-		}
-	}
-	return true;
-}
-
-/* The fast proof (see above): true only when the one-ring polygon is surely valid. */
-static bool
-one_ring_surely_valid(const BmGeom *g)
-{
-	int			nedges = g->npoints - 1;
-	const double *x = g->x, *y = g->y;
-	/* rounding of differences of coordinates stays below 1e-15 of their size: a margin of 1e6 */
-	double		scale = Max(Max(g->xmax - g->xmin, g->ymax - g->ymin),
-							Max(Max(fabs(g->xmin), fabs(g->xmax)), Max(fabs(g->ymin), fabs(g->ymax))));
-	double		eps = 1e-9 * scale;
-	RingChain  *chains;
-	int			nchains = 0;
-	bool		ok = true;
-
-	if (g->nrings != 1 || nedges < 3 || !(g->xmax > g->xmin))
-		return false;
-	chains = palloc(nedges * sizeof(RingChain));
-	for (int e = 0; e < nedges && ok; e++)
-	{
-		int			dir = (x[e + 1] > x[e] || (x[e + 1] == x[e] && y[e + 1] > y[e])) ? 1 :
-			(x[e + 1] < x[e] || y[e + 1] < y[e]) ? -1 : 0;
-		RingChain  *c = nchains > 0 ? &chains[nchains - 1] : NULL;
-
-		if (dir == 0)
-		{
-			ok = false;			/* repeated point: GEOS decides */
-			break;
-		}
-		if (c != NULL && c->dir == dir)
-			c->last = e + 1;
-		else
-		{
-			c = &chains[nchains++];
-			c->first = e;
-			c->last = e + 1;
-			c->dir = dir;
-			c->xmin = c->ymin = INFINITY;
-			c->xmax = c->ymax = -INFINITY;
-		}
-		c->xmin = Min(c->xmin, Min(x[e], x[e + 1]));
-		c->xmax = Max(c->xmax, Max(x[e], x[e + 1]));
-		c->ymin = Min(c->ymin, Min(y[e], y[e + 1]));
-		c->ymax = Max(c->ymax, Max(y[e], y[e + 1]));
-	}
-	/* a fold inside a chain is impossible; test the chain pairs whose boxes meet */
-	for (int i = 0; i < nchains && ok; i++)
-		for (int j = i + 1; j < nchains && ok; j++)
-		{
-			const RingChain *a = &chains[i], *b = &chains[j];
-
-			if (a->xmax < b->xmin - eps || b->xmax < a->xmin - eps ||
-				a->ymax < b->ymin - eps || b->ymax < a->ymin - eps)
-				continue;
-			ok = chains_apart(x, y, a, b, nedges, eps);
-		}
-	pfree(chains);
-	return ok;
-}
+static bool one_ring_surely_valid(const BmGeom *g);
 
 /*
  * GEOS isValid of g: true when valid; else false with GEOS's reason in detail
@@ -1233,6 +1073,174 @@ contacts_in_chunks(const BmGeom *A, int ci, const BmGeom *B, int di, const PairF
 			}
 		}
 	}
+}
+
+/* ------------------------------------------------------------------------
+ * Fast proof of validity
+ * ------------------------------------------------------------------------ */
+
+/*
+ * A polygon of one ring (97% of buurten) is valid when its ring is simple;
+ * finite, closed and at least 4 points are already checked by the parser.
+ * This proves simplicity on the chunk index and skips GEOS: the edges of a
+ * chunk whose vertices run lexicographically (by x, then y) one way cannot
+ * meet, nor fold back; two consecutive edges elsewhere must not fold back;
+ * and the edges of every two chunks whose boxes meet (found by the sweep
+ * over chunks sorted by x) must be more than eps apart, eps being 1e-9 of
+ * the coordinates' size (rounding of their differences is a million times
+ * smaller).  Any doubt, a repeated point, or more than one ring: the caller
+ * asks GEOS, so the verdict is always GEOS's.
+ */
+
+/* True when d0 and d1 have the same sign and both exceed sqrt(eps2len2) in size. */
+static inline bool
+same_side_beyond(double d0, double d1, double eps2len2)
+{
+	return ((d0 > 0 && d1 > 0) || (d0 < 0 && d1 < 0)) && d0 * d0 > eps2len2 && d1 * d1 > eps2len2;
+}
+
+/*
+ * True when edges e and f (not consecutive) are surely more than eps apart:
+ * f lies wholly on one side of e's line, or wholly before or beyond e along
+ * it (collinear pieces of a straight boundary), or e on one side of f's line.
+ */
+static bool
+edges_apart(const double *x, const double *y, int e, int f, double eps)
+{
+	double		px = x[e + 1] - x[e], py = y[e + 1] - y[e];
+	double		pp = px * px + py * py;
+	double		t0 = px * (x[f] - x[e]) + py * (y[f] - y[e]);
+	double		t1 = px * (x[f + 1] - x[e]) + py * (y[f + 1] - y[e]);
+	double		qx, qy;
+
+	if (same_side_beyond(px * (y[f] - y[e]) - py * (x[f] - x[e]),
+						 px * (y[f + 1] - y[e]) - py * (x[f + 1] - x[e]), eps * eps * pp))
+		return true;
+	/* along e: t / pp is the position of f's end points on e's line, 0 and 1 at e's ends */
+	if ((t0 < 0 && t1 < 0 && t0 * t0 > eps * eps * pp && t1 * t1 > eps * eps * pp) ||
+		(t0 > pp && t1 > pp && (t0 - pp) * (t0 - pp) > eps * eps * pp && (t1 - pp) * (t1 - pp) > eps * eps * pp))
+		return true;
+	qx = x[f + 1] - x[f];
+	qy = y[f + 1] - y[f];
+	return same_side_beyond(qx * (y[e] - y[f]) - qy * (x[e] - x[f]),
+							qx * (y[e + 1] - y[f]) - qy * (x[e + 1] - x[f]), eps * eps * (qx * qx + qy * qy));
+}
+
+/* True when edge f, which follows edge e, surely does not fold back onto it. */
+static bool
+no_fold(const double *x, const double *y, int e, int f, double eps)
+{
+	double		ux = x[e + 1] - x[e], uy = y[e + 1] - y[e];
+	double		wx = x[f + 1] - x[f], wy = y[f + 1] - y[f];
+	double		cross = ux * wy - uy * wx;
+
+	if (ux * wx + uy * wy >= 0)
+		return true;			/* turns by at most 90 degrees */
+	return cross * cross > eps * eps * (ux * ux + uy * uy) && cross * cross > eps * eps * (wx * wx + wy * wy);
+}
+
+/* Lexicographic direction of edge e: 1 up, -1 down, 0 for a repeated point. */
+static inline int
+edge_dir(const double *x, const double *y, int e)
+{
+	if (x[e + 1] != x[e])
+		return x[e + 1] > x[e] ? 1 : -1;
+	return (y[e + 1] > y[e]) - (y[e + 1] < y[e]);
+}
+
+/* True when edges e and f of a ring of nedges edges are consecutive (either way round). */
+static inline bool
+consecutive(int e, int f, int nedges)
+{
+	return f == e + 1 || e == f + 1 || (e == 0 && f == nedges - 1) || (f == 0 && e == nedges - 1);
+}
+
+/* The edges of chunks ci and di (ci != di, boxes meeting) are apart, consecutive ones aside. */
+static bool
+chunk_pair_apart(const BmGeom *g, int ci, int di, double eps)
+{
+	const BmChunk *c = &g->chunks[ci], *d = &g->chunks[di];
+	int			nedges = g->npoints - 1;
+	EdgeBoxes	ea, eb;
+
+	edges_meeting_box(g, c, d->xmin, d->xmax, d->ymin, d->ymax, eps, &ea);
+	if (ea.n == 0)
+		return true;
+	edges_meeting_box(g, d, c->xmin, c->xmax, c->ymin, c->ymax, eps, &eb);
+	for (int i = 0; i < ea.n; i++)
+		for (int j = 0; j < eb.n; j++)
+		{
+			if (eb.x1[j] < ea.x0[i] - eps || eb.x0[j] > ea.x1[i] + eps ||
+				eb.y1[j] < ea.y0[i] - eps || eb.y0[j] > ea.y1[i] + eps)
+				continue;
+			if (!consecutive(ea.e[i], eb.e[j], nedges) && !edges_apart(g->x, g->y, ea.e[i], eb.e[j], eps))
+				return false;
+		}
+	return true;
+}
+
+/* The edges inside chunk ci are apart and do not fold back (see above). */
+static bool
+chunk_apart(const BmGeom *g, int ci, double eps)
+{
+	const BmChunk *c = &g->chunks[ci];
+	int			nedges = g->npoints - 1;
+	int			dir = edge_dir(g->x, g->y, c->first);
+	bool		monotone = true;
+
+	for (int e = c->first; e < c->last; e++)
+	{
+		int			d = edge_dir(g->x, g->y, e);
+
+		if (d == 0)
+			return false;		/* repeated point: GEOS decides */
+		monotone = monotone && d == dir;
+	}
+	if (monotone)
+		return true;
+	for (int e = c->first; e < c->last; e++)
+		for (int f = e + 1; f < c->last; f++)
+			if (f == e + 1 ? !no_fold(g->x, g->y, e, f, eps)
+				: !consecutive(e, f, nedges) && !edges_apart(g->x, g->y, e, f, eps))
+				return false;
+	return true;
+}
+
+/* The fast proof (see above); g must be indexed.  True only when the one-ring polygon is surely valid. */
+static bool
+one_ring_surely_valid(const BmGeom *g)
+{
+	int			nedges = g->npoints - 1;
+	double		scale = Max(Max(g->xmax - g->xmin, g->ymax - g->ymin),
+							Max(Max(fabs(g->xmin), fabs(g->xmax)), Max(fabs(g->ymin), fabs(g->ymax))));
+	double		eps = 1e-9 * scale;
+
+	if (g->nrings != 1 || nedges < 3 || g->chunks == NULL || !(g->xmax > g->xmin))
+		return false;
+	for (int ci = 0; ci < g->nchunks; ci++)
+	{
+		const BmChunk *c = &g->chunks[ci];
+		int			next = ci + 1 < g->nchunks ? g->chunks[ci + 1].first : 0;
+
+		/* inside the chunk, and the fold at the vertex it shares with the next one */
+		if (!chunk_apart(g, ci, eps) || !no_fold(g->x, g->y, c->last - 1, next, eps))
+			return false;
+	}
+	/* every two chunks whose boxes meet, by a sweep over the chunks sorted by x */
+	for (int i = 0; i < g->nchunks; i++)
+	{
+		const BmChunk *c = &g->chunks[g->chunk_by_x[i].id];
+
+		for (int j = i + 1; j < g->nchunks && g->chunk_by_x[j].xmin <= c->xmax + eps; j++)
+		{
+			const BmChunk *d = &g->chunks[g->chunk_by_x[j].id];
+
+			if (d->ymax >= c->ymin - eps && d->ymin <= c->ymax + eps &&
+				!chunk_pair_apart(g, g->chunk_by_x[i].id, g->chunk_by_x[j].id, eps))
+				return false;
+		}
+	}
+	return true;
 }
 
 /*
@@ -1729,8 +1737,8 @@ geom_arg(FunctionCallInfo fcinfo, OverlapFnCache *c, int argno, const char *what
 		pfree(wkb);
 	}
 	bm_check_srid_projected(g->srid, what);
+	bm_geom_index(g);			/* first: the validity check uses the index */
 	bm_geom_check_valid(g, what);
-	bm_geom_index(g);
 	victim->raw = palloc(len);
 	memcpy(victim->raw, raw, len);
 	MemoryContextSwitchTo(old);
