@@ -12,19 +12,22 @@
  *   3. cuts the plane into vertical strips of about equal estimated work.
  *      A pair belongs to the strip holding the larger xmin of its two boxes,
  *      so each pair is measured in exactly one strip; a row is "owned" by the
- *      strip holding its xmin, which checks it (GEOS isValid) and records its
- *      area.  A strip reads the rows it owns and the partners of its pairs.
+ *      strip holding its xmin, which checks it (bm_geom_is_valid) and records
+ *      its area.  A strip reads the rows it owns and the partners of its pairs.
  *
  * Then every participant (the leader and, for big layers, parallel workers in
  * a ParallelContext, as parallel CREATE INDEX uses) claims strips, most work
  * first, and for each one detoasts, parses and indexes its rows in private
  * memory, measures its pairs with bm_overlap() into the shared pair array,
  * and frees the strip.  No geometry is shared between processes: only keys,
- * raw values (toast pointers, mostly), boxes and results are in the DSM
- * segment.  Rows on a strip border are read by both strips (a few per cent
- * more parsing), which costs far less than sharing parsed coordinates.
- * Serially the same code runs with one strip in the leader alone, reading the
- * rows in their read order.
+ * the addresses of table rows (which each process reads back with the
+ * leader's snapshot) or the values of other relations' rows, boxes and
+ * results are in the DSM segment.  Rows on a strip border are read by both
+ * strips (a few per cent more parsing), which costs far less than sharing
+ * parsed coordinates (tried: the shared memory's page faults and copies ate
+ * the gain).  Serially the same code runs in the leader alone, with strips
+ * only for memory locality (one strip for small layers, which reads the rows
+ * in their read order).
  *
  * Errors: a value that fails a parse check raises its error in whichever
  * process reads it (a worker's error is re-raised by the leader).  An invalid
@@ -47,11 +50,11 @@
 #include "port/atomics.h"
 #include "storage/shm_toc.h"
 #include "storage/spin.h"
+#include "portability/instr_time.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/snapmgr.h"
 #include "utils/memutils.h"
-#include "portability/instr_time.h"
+#include "utils/snapmgr.h"
 
 #include "crosswalk_measure.h"
 #include "overlap.h"
@@ -62,10 +65,8 @@
 #define CW_KEY_STRIPS	UINT64CONST(0xB0B0000000000004)
 
 #define CW_STRIPS_PER_PARTICIPANT 4 /* more strips balance better, fewer read less twice */
-#define CW_MIN_STRIP_ROWS 64
-#ifndef CW_STRIP_BYTES
+#define CW_MIN_STRIP_ROWS 64		/* fewer rows per strip: not worth a strip */
 #define CW_STRIP_BYTES (32 * 1024 * 1024)	/* geometry per strip, so that it stays near the caches */
-#endif
 
 /* A row's state once its owner strip has read it. */
 #define ROW_UNREAD		0
@@ -125,7 +126,7 @@ typedef struct CwProcess
 {
 	CwShared   *sh;
 	const char **key;			/* per row */
-	struct varlena **value;		/* per row, the raw value */
+	struct varlena **value;		/* per row, the raw value, or NULL: read back by address */
 	CwPair	   *pairs;			/* row numbers, sorted by strip */
 	CwStrips	strips;
 	BmGeom	  **geom;			/* per row, parsed while its strip is worked on */
