@@ -232,15 +232,31 @@ wkb_wrong_type(uint32 type, const char *what)
 			 errhint("Overlap areas need polygons; buffer points or lines with ST_Buffer first.")));
 }
 
-/* Signed area (shoelace, shifted to the ring's first point) of ring [s, e). */
+/*
+ * Signed area (shoelace, shifted to the ring's first point) of ring [s, e)
+ * of g, growing g's box by the ring's points on the way.
+ */
 static double
-ring_signed_area(const double *x, const double *y, int s, int e)
+ring_signed_area_box(BmGeom *g, int s, int e)
 {
+	const double *x = g->x, *y = g->y;
 	double		sum = 0.0;
 	double		x0 = x[s], y0 = y[s];
+	double		xmin = g->xmin, xmax = g->xmax, ymin = g->ymin, ymax = g->ymax;
 
 	for (int i = s; i < e - 1; i++)
+	{
 		sum += (x[i] - x0) * (y[i + 1] - y0) - (x[i + 1] - x0) * (y[i] - y0);
+		xmin = Min(xmin, x[i]);
+		xmax = Max(xmax, x[i]);
+		ymin = Min(ymin, y[i]);
+		ymax = Max(ymax, y[i]);
+	}
+	/* the last point is the first again (the ring is closed) */
+	g->xmin = xmin;
+	g->xmax = xmax;
+	g->ymin = ymin;
+	g->ymax = ymax;
 	return 0.5 * sum;
 }
 
@@ -287,25 +303,20 @@ geom_finish(BmGeom *g, CoordBuf *b, const char *what)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid geometry in %s: ring %d is not closed or has fewer than 4 points", what, i + 1),
 					 errhint("Repair the geometry with ST_MakeValid.")));
-		a = ring_signed_area(g->x, g->y, s, e);
+		/* one pass for box and area; a NaN or infinite coordinate makes the sum non-finite */
+		a = ring_signed_area_box(g, s, e);
+		for (int k = s; !isfinite(a) && k < e; k++)
+			if (!isfinite(g->x[k]) || !isfinite(g->y[k]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid geometry in %s: non-finite coordinate", what),
+						 errhint("Repair or drop the geometry.")));
 		if ((b->ring_outer[i] && a < 0) || (!b->ring_outer[i] && a > 0))
 		{
 			ring_reverse(g->x, g->y, s, e);
 			a = -a;
 		}
 		g->area += a;
-		for (int k = s; k < e; k++)
-		{
-			if (!isfinite(g->x[k]) || !isfinite(g->y[k]))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("invalid geometry in %s: non-finite coordinate", what),
-						 errhint("Repair or drop the geometry.")));
-			g->xmin = Min(g->xmin, g->x[k]);
-			g->xmax = Max(g->xmax, g->x[k]);
-			g->ymin = Min(g->ymin, g->y[k]);
-			g->ymax = Max(g->ymax, g->y[k]);
-		}
 	}
 	g->ring_outer = b->ring_outer;
 	if (b->ring_start)
@@ -788,10 +799,12 @@ bm_geom_index(BmGeom *g)
 	build_chunks(g);
 	/* the chunks sorted by smallest x, for the sweep of the contact search */
 	g->chunk_by_x = palloc(Max(g->nchunks, 1) * sizeof(BmChunkRef));
+	g->chunk_wmax = 0;
 	for (int ci = 0; ci < g->nchunks; ci++)
 	{
 		g->chunk_by_x[ci].xmin = g->chunks[ci].xmin;
 		g->chunk_by_x[ci].id = ci;
+		g->chunk_wmax = Max(g->chunk_wmax, g->chunks[ci].xmax - g->chunks[ci].xmin);
 	}
 	if (g->nchunks > 1)
 		sort_chunk_refs(g->chunk_by_x, g->nchunks);
@@ -1252,6 +1265,8 @@ static int
 chunks_in_box(const BmGeom *G, const PairFrame *f, BmWork *w, BmChunkRef **refs, int *cap)
 {
 	int			n = 0;
+	int			lo, hi;
+	double		skip_below;
 
 	if (*cap < G->nchunks)
 	{
@@ -1260,7 +1275,23 @@ chunks_in_box(const BmGeom *G, const PairFrame *f, BmWork *w, BmChunkRef **refs,
 		*cap = Max(G->nchunks, 2 * *cap);
 		*refs = MemoryContextAlloc(w->cxt, *cap * sizeof(BmChunkRef));
 	}
-	for (int k = 0; k < G->nchunks && G->chunk_by_x[k].xmin <= f->bx1; k++)
+	/*
+	 * Chunks starting left of bx0 - chunk_wmax end left of bx0: skip them by
+	 * bisection (with a margin twice the width and more than any rounding).
+	 */
+	skip_below = f->bx0 - 2 * G->chunk_wmax - 1e-9 * fabs(f->bx0);
+	lo = 0;
+	hi = G->nchunks;
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (G->chunk_by_x[mid].xmin < skip_below)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (int k = lo; k < G->nchunks && G->chunk_by_x[k].xmin <= f->bx1; k++)
 		if (chunk_meets(&G->chunks[G->chunk_by_x[k].id], f->bx0, f->bx1, f->by0, f->by1, 0))
 			(*refs)[n++] = G->chunk_by_x[k];
 	return n;

@@ -33,6 +33,7 @@ typedef struct BmGeom
 	int			nchunks;
 	struct BmChunk *chunks;
 	struct BmChunkRef *chunk_by_x;	/* the chunks sorted by smallest x */
+	double		chunk_wmax;		/* widest chunk in x (to skip chunks left of a box) */
 } BmGeom;
 
 #define BM_CHUNK 16
