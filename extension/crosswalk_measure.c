@@ -139,10 +139,15 @@ typedef struct CwProcess
 	int			nrels;
 } CwProcess;
 
-/* A table rows are read back from, with a slot and the geometry's column number. */
+/*
+ * A table rows of one layer are read back from, with a slot and the number
+ * of that layer's geometry column (both layers may be one table, with two
+ * geometry columns).
+ */
 typedef struct CwRel
 {
 	Oid			relid;
+	int			layer;			/* 0 source, 1 target */
 	Relation	rel;
 	TupleTableSlot *slot;
 	AttrNumber	attnum;
@@ -228,7 +233,7 @@ cw_read_header(CwLayer *L, int i, Datum value)
 	MemoryContextDelete(cxt);
 }
 
-/* The table relid opened for reading rows back, with its slot (cached per process). */
+/* Table relid opened for reading rows of layer l back, with its slot (cached per process). */
 static CwRel *
 rel_of(CwProcess *P, Oid relid, int l)
 {
@@ -236,13 +241,14 @@ rel_of(CwProcess *P, Oid relid, int l)
 	MemoryContext old;
 
 	for (int k = 0; k < P->nrels; k++)
-		if (P->rels[k].relid == relid)
+		if (P->rels[k].relid == relid && P->rels[k].layer == l)
 			return &P->rels[k];
 	/* in process memory: the slot outlives the strip */
 	old = MemoryContextSwitchTo(P->cxt);
 	P->rels = P->rels ? repalloc(P->rels, (P->nrels + 1) * sizeof(CwRel)) : palloc(sizeof(CwRel));
 	r = &P->rels[P->nrels++];
 	r->relid = relid;
+	r->layer = l;
 	r->rel = table_open(relid, AccessShareLock);
 	r->slot = table_slot_create(r->rel, NULL);
 	MemoryContextSwitchTo(old);

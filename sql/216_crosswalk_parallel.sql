@@ -83,6 +83,15 @@ SELECT count(*) AS rows,
                               source_filter => $$code LIKE 'BU0344%'$$) c
   LEFT JOIN par_serial s USING (source_code, target_code);
 
+-- One table as both layers, with a geometry column for each edition: the same rows.
+CREATE TABLE par_both AS SELECT s.code, s.geom AS g_old, t.geom AS g_new FROM par_src s JOIN par_tgt t ON t.code = 'T' || s.code;
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE (c.overlap_area, c.share) IS DISTINCT FROM (s.overlap_area, s.share)) AS differing
+  FROM buurtmonitor.crosswalk('par_both', 'par_both', source_geom => 'g_old', target_geom => 'g_new',
+                              min_width => 0, renormalise => false) c
+  FULL JOIN par_serial s ON s.source_code = c.source_code AND s.target_code = 'T' || c.target_code;
+DROP TABLE par_both;
+
 -- Workers see the transaction's own uncommitted changes (they share its snapshot): move one
 -- target far away inside a transaction, and its pairs are gone.
 SELECT min(target_code) AS moved FROM par_serial \gset
