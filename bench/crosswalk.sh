@@ -3,6 +3,8 @@
 #   (a) the usual PostGIS idiom: ST_Area(ST_Intersection(s.geom, t.geom)) / ST_Area(s.geom) over an
 #       ST_Intersects join with GiST indexes, and
 #   (b) R sf::st_interpolate_aw,
+# crosswalk uses parallel workers as configured (max_parallel_workers_per_gather, 2 in scripts/common.sh),
+# as the idiom's plan does; it is also timed without workers, against the idiom without workers.
 # on an NL-scale case (bench/make_nl_layers.sql: ~15,500 buurten from the real Utrecht and Deventer
 # shapes, a second edition with re-generalised boundaries, splits and merges), once on the generalised
 # shapes and once densified to a vertex every 5 m. All three run on the same layers in this one run;
@@ -50,6 +52,8 @@ for case in gen dense; do
     t_ours=$(timed "CREATE UNLOGGED TABLE ours_$case AS SELECT * FROM buurtmonitor.crosswalk('$src', '$tgt', min_width => 0, renormalise => false)")
     # ours as normally used: default sliver rule and renormalised shares
     t_ours_def=$(timed "CREATE UNLOGGED TABLE ours_default_$case AS SELECT * FROM buurtmonitor.crosswalk('$src', '$tgt')")
+    # ours without parallel workers (one process, like the serial idiom below)
+    t_ours1=$(PGOPTIONS="-c max_parallel_workers_per_gather=0" timed "SELECT count(*) FROM buurtmonitor.crosswalk('$src', '$tgt', min_width => 0, renormalise => false)")
     # (a) the PostGIS idiom; the intersection is computed once per pair
     t_idiom=$(timed "CREATE UNLOGGED TABLE idiom_$case AS
         SELECT sc, tc, a, a / sa AS share
@@ -60,7 +64,8 @@ for case in gen dense; do
         SELECT s.code AS sc, t.code AS tc, ST_Area(ST_Intersection(s.geom, t.geom)) AS a
           FROM $src s JOIN $tgt t ON ST_Intersects(s.geom, t.geom)")
     q -c "DROP TABLE idiom1_$case"
-    echo "   ours ${t_ours} s (default sliver rule ${t_ours_def} s), idiom ${t_idiom} s (parallel plan), ${t_idiom1} s (serial)"
+    echo "   ours ${t_ours} s (default sliver rule ${t_ours_def} s; without workers ${t_ours1} s), idiom ${t_idiom} s (parallel plan), ${t_idiom1} s (serial)"
+    echo "   without workers on both sides: ours ${t_ours1} s, idiom ${t_idiom1} s: $(ratio "$t_idiom1" "$t_ours1")x"
 
     # identical results: same pairs with area > 0, areas and shares to 1e-6 relative. A pair in one
     # set only whose area is below 1e-9 m² is counted apart as noise: GEOS's overlay returns areas
