@@ -794,8 +794,6 @@ bm_geom_index(BmGeom *g)
 {
 	if (g->chunks != NULL)
 		return;
-	if (g->released)
-		elog(ERROR, "buurtmonitor: geometry used after its coordinates were released");
 	build_chunks(g);
 	/* the chunks sorted by smallest x, for the sweep of the contact search */
 	g->chunk_by_x = palloc(Max(g->nchunks, 1) * sizeof(BmChunkRef));
@@ -808,27 +806,6 @@ bm_geom_index(BmGeom *g)
 	}
 	if (g->nchunks > 1)
 		sort_chunk_refs(g->chunk_by_x, g->nchunks);
-}
-
-/* Free a geometry's index and coordinates once no pair will need them again. */
-void
-bm_geom_release(BmGeom *g)
-{
-	if (g->chunks)
-	{
-		pfree(g->chunks);
-		pfree(g->chunk_by_x);
-		g->chunks = NULL;
-		g->chunk_by_x = NULL;
-		g->nchunks = 0;
-	}
-	if (g->x)
-	{
-		pfree(g->x);
-		pfree(g->y);
-		g->x = g->y = NULL;
-	}
-	g->released = true;
 }
 
 /* ------------------------------------------------------------------------

@@ -28,7 +28,6 @@ typedef struct BmGeom
 	double	   *y;
 	double		xmin, ymin, xmax, ymax;
 	double		area;			/* area of the geometry */
-	bool		released;		/* coordinates and index freed by bm_geom_release */
 	/* chunks: runs of up to BM_CHUNK consecutive edges of one ring */
 	int			nchunks;
 	struct BmChunk *chunks;
@@ -117,8 +116,6 @@ extern void bm_check_srid_projected(int32 srid, const char *what);
 /* Build the chunks of g (idempotent). */
 extern void bm_geom_index(BmGeom *g);
 
-/* Free the index and the coordinates of g (area, box and SRID stay). */
-extern void bm_geom_release(BmGeom *g);
 
 /* Initialise a workspace whose arrays live in cxt. */
 extern void bm_work_init(BmWork *w, MemoryContext cxt);
