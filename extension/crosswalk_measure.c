@@ -287,13 +287,9 @@ read_value(CwProcess *P, int i, const char *what)
 	if (row->has_value)
 		return parse_value(PointerGetDatum(P->value[i]), P->sh->typid[l], &P->asewkb[l], P->cxt, what);
 	r = rel_of(P, row->relid, l);
-	if (!table_tuple_fetch_row_version(r->rel, &row->tid, GetActiveSnapshot(), r->slot))
-		ereport(ERROR,
-				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("could not read %s again", what),
-				 errhint("Run the crosswalk again.")));
-	d = slot_getattr(r->slot, r->attnum, &isnull);
-	if (isnull)
+	/* the leader saw the row with this snapshot, so it is there; a safeguard all the same */
+	if (!table_tuple_fetch_row_version(r->rel, &row->tid, GetActiveSnapshot(), r->slot) ||
+		(d = slot_getattr(r->slot, r->attnum, &isnull), isnull))
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("could not read %s again", what),
@@ -334,15 +330,15 @@ read_row(CwProcess *P, int i, int k)
 	MemoryContextSwitchTo(P->strip_cxt);
 	g = read_value(P, i, what);
 	MemoryContextSwitchTo(P->row_cxt);
-	if (g->nrings > 0 &&
-		(g->xmin < row->xmin || g->xmax > row->xmax || g->ymin < row->ymin || g->ymax > row->ymax))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("the bounding box stored with %s does not hold its coordinates", what),
-				 errhint("Rewrite the geometry, for example with ST_Force2D(geom) or postgis_dropbbox(geom).")));
 	if (g->nrings > 0)
 	{
-		/* first: the validity check uses the index */
+		/* the strips and candidates were made from the stored box: it must hold the geometry */
+		if (g->xmin < row->xmin || g->xmax > row->xmax || g->ymin < row->ymin || g->ymax > row->ymax)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("the bounding box stored with %s does not hold its coordinates", what),
+					 errhint("Rewrite the geometry, for example with ST_Force2D(geom) or postgis_dropbbox(geom).")));
+		/* index before the validity check, which uses it */
 		MemoryContextSwitchTo(P->strip_cxt);
 		bm_geom_index(g);
 		MemoryContextSwitchTo(P->row_cxt);
