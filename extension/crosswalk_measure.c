@@ -284,7 +284,7 @@ read_value(CwProcess *P, int i, const char *what)
 	Datum		d;
 	BmGeom	   *g;
 
-	if (row->has_value)
+	if (P->value[i] != NULL)
 		return parse_value(PointerGetDatum(P->value[i]), P->sh->typid[l], &P->asewkb[l], P->cxt, what);
 	r = rel_of(P, row->relid, l);
 	/* the leader saw the row with this snapshot, so it is there; a safeguard all the same */
@@ -463,6 +463,19 @@ bm_crosswalk_worker(dsm_segment *seg, shm_toc *toc)
 	MemoryContextDelete(P.cxt);
 }
 
+/* Uncompressed size of all geometry values of both layers (from their headers). */
+static double
+layers_size(const CwLayer *S, const CwLayer *T)
+{
+	double		size = 0;
+
+	for (int i = 0; i < S->n; i++)
+		size += S->header[i].size;
+	for (int i = 0; i < T->n; i++)
+		size += T->header[i].size;
+	return size;
+}
+
 /*
  * Workers to ask for, the way the planner sizes a parallel scan: none below
  * min_parallel_table_scan_size of geometry (uncompressed), then one more for
@@ -470,21 +483,14 @@ bm_crosswalk_worker(dsm_segment *seg, shm_toc *toc)
  * in parallel mode (crosswalk called inside a parallel plan).
  */
 static int
-workers_wanted(const CwLayer *S, const CwLayer *T)
+workers_wanted(double size)
 {
-	double		pages = 0;
+	double		pages = size / BLCKSZ;
 	double		threshold = Max(min_parallel_table_scan_size, 1);
 	int			workers = 1;
 
 	if (max_parallel_workers_per_gather <= 0 || IsInParallelMode() || !IsUnderPostmaster)
 		return 0;
-	for (int l = 0; l < 2; l++)
-	{
-		const CwLayer *L = l ? T : S;
-
-		for (int i = 0; i < L->n; i++)
-			pages += L->header[i].size / BLCKSZ;
-	}
 	if (pages < threshold)
 		return 0;
 	while (pages >= threshold * 3 && workers < max_parallel_workers_per_gather)
@@ -811,13 +817,10 @@ make_strips(CwShared *sh, CwPair *pairs, int npairs, const SweepItem *sorted, in
  * that leaves a single strip.
  */
 static int
-strips_wanted(const CwShared *sh, int nsorted, int *nworkers)
+strips_wanted(double size, int nsorted, int *nworkers)
 {
-	double		size = 0;
 	int			want;
 
-	for (int i = 0; i < sh->nrows; i++)
-		size += sh->rows[i].size;
 	want = (int) Min(size / CW_STRIP_BYTES, 4096.0);
 	if (*nworkers > 0)
 		want = Max(want, CW_STRIPS_PER_PARTICIPANT * (*nworkers + 1));
@@ -828,6 +831,15 @@ strips_wanted(const CwShared *sh, int nsorted, int *nworkers)
 		want = 1;
 	}
 	return want;
+}
+
+/* Initialise the lock and the counters of the shared state. */
+static void
+shared_init_sync(CwShared *sh)
+{
+	SpinLockInit(&sh->mutex);
+	pg_atomic_init_u32(&sh->next_strip, 0);
+	pg_atomic_init_u32(&sh->failed, 0);
 }
 
 /* Bytes of the values area: every key and raw value, MAXALIGNed. */
@@ -893,7 +905,8 @@ cw_measure(CwLayer *S, CwLayer *T, int *npairs)
 {
 	int			nrows = S->n + T->n;
 	Size		shared_size = add_size(offsetof(CwShared, rows), mul_size(Max(nrows, 1), sizeof(CwRow)));
-	int			nworkers = workers_wanted(S, T);
+	double		size = layers_size(S, T);
+	int			nworkers = workers_wanted(size);
 	ParallelContext *pcxt = NULL;
 	CwProcess	P = {0};
 	CwShared   *sh;
@@ -914,9 +927,7 @@ cw_measure(CwLayer *S, CwLayer *T, int *npairs)
 	namestrcpy(&sh->geomcol[0], S->geomcol);
 	namestrcpy(&sh->geomcol[1], T->geomcol);
 	sh->invalid_row = -1;
-	SpinLockInit(&sh->mutex);
-	pg_atomic_init_u32(&sh->next_strip, 0);
-	pg_atomic_init_u32(&sh->failed, 0);
+	shared_init_sync(sh);
 	process_begin(&P, sh);
 	P.key = palloc(Max(nrows, 1) * sizeof(char *));
 	P.value = palloc(Max(nrows, 1) * sizeof(struct varlena *));
@@ -929,11 +940,11 @@ cw_measure(CwLayer *S, CwLayer *T, int *npairs)
 	/* the leader's steps: boxes and SRIDs, candidate pairs, strips */
 	rows_from_layers(&P, S, T);
 	pairs = candidates(sh, &ncand, &sorted, &nsorted);
-	ints = make_strips(sh, pairs, ncand, sorted, nsorted, strips_wanted(sh, nsorted, &nworkers),
+	trace_step(start, "candidate pairs listed", ncand);
+	ints = make_strips(sh, pairs, ncand, sorted, nsorted, strips_wanted(size, nsorted, &nworkers),
 					   &nstrips, &nints);
 	sh->nstrips = nstrips;
 	sh->npairs = ncand;
-	trace_step(start, "candidate pairs listed", ncand);
 	trace_step(start, "strips cut", nstrips);
 
 	if (nworkers > 0)
@@ -967,9 +978,7 @@ cw_measure(CwLayer *S, CwLayer *T, int *npairs)
 	if (pcxt)
 	{
 		sh = toc_copy(pcxt, CW_KEY_SHARED, sh, shared_size);
-		SpinLockInit(&sh->mutex);
-		pg_atomic_init_u32(&sh->next_strip, 0);
-		pg_atomic_init_u32(&sh->failed, 0);
+		shared_init_sync(sh);	/* the copy's lock and counters start afresh */
 		P.sh = sh;
 		pairs = toc_copy(pcxt, CW_KEY_PAIRS, pairs, Max(ncand, 1) * sizeof(CwPair));
 		ints = toc_copy(pcxt, CW_KEY_STRIPS, ints, nints * sizeof(int));
