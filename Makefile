@@ -5,7 +5,7 @@
 # concatenated in name order (h3-pg style), so each topic stays readable.
 
 EXTENSION   = buurtmonitor
-EXTVERSION  = 0.1.0
+EXTVERSION  = 0.2.0
 
 MODULE_big  = buurtmonitor
 OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard extension/*.c)))

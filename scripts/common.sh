@@ -13,7 +13,11 @@ export PGHOST=127.0.0.1
 export PGUSER=postgres
 export PGDATABASE=${PGDATABASE:-buurtmonitor}
 BM_CLUSTER_DIR=${BM_CLUSTER_DIR:-/tmp/buurtmonitor-cluster-$PGPORT}
-PG_BIN=/usr/lib/postgresql/15/bin
+# BM_PREFIX (optional): a private copy of the server's tree (bin, lib, share) for one developer.
+# `make install` then goes there (DESTDIR) and the cluster runs from there, so several builds on
+# one machine never overwrite each other's buurtmonitor.so. Unset: the system's server, as in CI.
+BM_PREFIX=${BM_PREFIX:-}
+PG_BIN=${BM_PREFIX:+$BM_PREFIX}/usr/lib/postgresql/15/bin
 
 BM_PACKAGES="postgresql-15 postgresql-15-postgis-3 postgresql-server-dev-15 libgeos-dev gdal-bin make gcc r-base-core r-cran-sf r-cran-spdep r-cran-classint python3"
 
@@ -30,11 +34,23 @@ bm_install_packages() {
     fi
 }
 
-# Build and install the extension into the server's directories.
+# With BM_PREFIX: copy the system server's tree there once (PostgreSQL finds lib and share
+# relative to its own binary, so the copy is a complete private installation).
+bm_private_tree() {
+    [ -n "$BM_PREFIX" ] || return 0
+    [ -x "$PG_BIN/postgres" ] && return 0
+    echo "== private server tree in $BM_PREFIX"
+    mkdir -p "$BM_PREFIX/usr/lib/postgresql" "$BM_PREFIX/usr/share/postgresql"
+    cp -a /usr/lib/postgresql/15 "$BM_PREFIX/usr/lib/postgresql/"
+    cp -a /usr/share/postgresql/15 "$BM_PREFIX/usr/share/postgresql/"
+}
+
+# Build and install the extension into the server's directories (or the private tree).
 bm_build_install() {
     echo "== build and install buurtmonitor"
+    bm_private_tree
     make -C "$BM_ROOT" -s -j2 >/dev/null
-    make -C "$BM_ROOT" -s install >/dev/null
+    make -C "$BM_ROOT" -s install ${BM_PREFIX:+DESTDIR=$BM_PREFIX} >/dev/null
 }
 
 # Start (or reuse) a throwaway cluster owned by postgres on 127.0.0.1:$PGPORT.
