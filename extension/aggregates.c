@@ -116,6 +116,7 @@ dd_div(DD n, DD d)
 static void report_not_finite(double x, const char *agg, const char *arg) pg_attribute_noreturn();
 static void report_negative(double x, const char *agg, const char *arg) pg_attribute_noreturn();
 static void report_overflow(const char *agg) pg_attribute_noreturn();
+static void report_ratio_overflow(const char *agg) pg_attribute_noreturn();
 
 /* Error for a NaN or infinite argument; agg and arg name it in the message. */
 static void
@@ -170,6 +171,20 @@ report_overflow(const char *agg)
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 			 errmsg("overflow in the sums of buurtmonitor.%s", agg),
 			 errhint("Rescale the values or weights (for example to thousands) so that their products and sums stay below 1e308.")));
+}
+
+/*
+ * Error when the sums are finite but their quotient is not: a small total
+ * denominator under a large total numerator (1e308 / 1e-300).  Without this
+ * check the remainder step of dd_div computes inf - inf and returns NaN.
+ */
+static void
+report_ratio_overflow(const char *agg)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("result of buurtmonitor.%s is out of range: the quotient of the sums exceeds 1.8e308", agg),
+			 errhint("Rescale the numerators or denominators (for example express the denominators in thousands) so that their quotient stays below 1e308.")));
 }
 
 /* The aggregate memory context; errors out when called outside an aggregate. */
@@ -398,6 +413,8 @@ wsum_ratio(WSumState *st, const char *agg, double *result)
 	if (dd_value(&st->den) == 0.0)
 		return false;
 	*result = dd_div(st->num, st->den);
+	if (unlikely(!isfinite(*result)))
+		report_ratio_overflow(agg);
 	return true;
 }
 

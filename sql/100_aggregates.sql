@@ -86,6 +86,15 @@ SELECT buurtmonitor.ratio_of_sums(n, d) FROM (VALUES (3.0, -1.0)) AS t(n, d);
 SELECT buurtmonitor.ratio_of_sums(n, d) FROM (VALUES ('-Infinity'::float8, 1.0::float8)) AS t(n, d);
 SELECT buurtmonitor.ratio_of_sums(n, d) FROM (VALUES (1.0::float8, 'NaN'::float8)) AS t(n, d);
 SELECT buurtmonitor.ratio_of_sums(n, d) FROM (VALUES (1e308::float8, 1.0::float8), (1e308, 1.0)) AS t(n, d);
+-- Finite sums whose quotient overflows: 1e308 / 1e-300 = 1e608 > 1.8e308 (issue 9: this returned NaN,
+-- the remainder step computed inf - inf).  Both signs.
+SELECT buurtmonitor.ratio_of_sums(n, d) FROM (VALUES (1e308::float8, 1e-300::float8)) AS t(n, d);
+SELECT buurtmonitor.ratio_of_sums(n, d) FROM (VALUES (-5e307::float8, 1e-300::float8), (-5e307, 0)) AS t(n, d);
+-- In range by hand: 1e300 / 1e-8 = 1e308 (just below the limit); (2e307 + 2e307) / (0.5 + 0.5) = 4e307;
+-- 1e-300 / 1e300 = 1e-600 underflows to 0 (below the smallest float8, 4.9e-324).
+SELECT buurtmonitor.ratio_of_sums(n, d) FROM (VALUES (1e300::float8, 1e-8::float8)) AS t(n, d);
+SELECT buurtmonitor.ratio_of_sums(n, d) FROM (VALUES (2e307::float8, 0.5::float8), (2e307, 0.5)) AS t(n, d);
+SELECT buurtmonitor.ratio_of_sums(n, d) FROM (VALUES (1e-300::float8, 1e300::float8)) AS t(n, d);
 SELECT buurtmonitor.coverage(v, w) FROM (VALUES (NULL::float8, -0.5::float8)) AS t(v, w);
 SELECT buurtmonitor.coverage(v, w) FROM (VALUES ('NaN'::float8, 1.0::float8)) AS t(v, w);
 
@@ -114,5 +123,6 @@ SELECT q, pg_temp.sqlstate_of(q) AS sqlstate FROM (VALUES
     ('SELECT buurtmonitor.weighted_mean(1e300, 1e300)'),
     ('SELECT buurtmonitor.ratio_of_sums(3, -1)'),
     ('SELECT buurtmonitor.ratio_of_sums(1, ''-Infinity'')'),
+    ('SELECT buurtmonitor.ratio_of_sums(1e308, 1e-300)'),
     ('SELECT buurtmonitor.coverage(NULL, -0.5)'),
     ('SELECT buurtmonitor.ratio_of_sums(-3, 1)')) AS t(q);

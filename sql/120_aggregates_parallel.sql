@@ -52,3 +52,24 @@ SELECT buurtmonitor.weighted_mean(v, w) AS mean, buurtmonitor.ratio_of_sums(v, w
        buurtmonitor.weighted_quantile(v, w, 0.9) AS p90
   FROM par_rows;
 SELECT g, buurtmonitor.weighted_mean(v, w) AS mean FROM par_rows GROUP BY g ORDER BY g;
+
+-- Overflow in a parallel plan (issue 9).  1,000 rows (1e305, 1e-303): both sums stay finite
+-- in every partial state and after combining (1e308 and 1e-300), but their quotient is 1e608:
+-- the final step must raise 22003, not return NaN.  1,000 rows (3e305, 1): the total 3e308
+-- overflows, in a worker's partial sum or in the combine step (however the rows are split): 22003.
+-- As a check that the data are fine otherwise: 1,000 rows (1e305, 1) give 1e308 / 1000 = 1e305.
+CREATE TABLE par_overflow AS
+SELECT i, 1e305::float8 AS n_big, 1e-303::float8 AS d_tiny, 3e305::float8 AS n_huge, 1.0::float8 AS one
+  FROM generate_series(1, 1000) AS i;
+ALTER TABLE par_overflow SET (parallel_workers = 2);
+ANALYZE par_overflow;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_leader_participation = off;
+EXPLAIN (COSTS OFF) SELECT buurtmonitor.ratio_of_sums(n_big, d_tiny) FROM par_overflow;
+SELECT buurtmonitor.ratio_of_sums(n_big, d_tiny) FROM par_overflow;
+SELECT buurtmonitor.ratio_of_sums(n_huge, one) FROM par_overflow;
+SELECT buurtmonitor.ratio_of_sums(n_big, one) FROM par_overflow;
+RESET parallel_leader_participation;
+SET max_parallel_workers_per_gather = 0;
+SELECT buurtmonitor.ratio_of_sums(n_big, d_tiny) FROM par_overflow;
+RESET max_parallel_workers_per_gather;
