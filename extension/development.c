@@ -1099,7 +1099,7 @@ difference_p(const IndicatorInfo *info,
 	}
 	if (has_sea && has_seb)
 	{
-		double		stat = (va - vb) / sqrt(sea * sea + seb * seb);
+		double		stat = bm_mean_statistic(va, sea, vb, seb);
 
 		if (has_na && has_nb && na >= 2.0 && nb >= 2.0)
 			*p = bm_t_p_two_sided(stat, bm_calc_welch_df(sea, na, seb, nb));

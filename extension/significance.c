@@ -14,6 +14,7 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "access/htup_details.h"
@@ -28,11 +29,16 @@ PG_FUNCTION_INFO_V1(bm_mean_test);
 PG_FUNCTION_INFO_V1(bm_welch_df);
 PG_FUNCTION_INFO_V1(bm_significance_label);
 
-/* Continued fraction for the incomplete beta function (modified Lentz). */
+/*
+ * Continued fraction for the incomplete beta function (modified Lentz,
+ * Numerical Recipes betacf).  It converges quickly for x < (a+1)/(a+b+2);
+ * the number of terms grows like sqrt(max(a, b)), which stays below the cap for
+ * the a <= 5e3 that bm_t_p_two_sided passes.
+ */
 static double
 betacf(double a, double b, double x)
 {
-	const double eps = 1e-15;
+	const double eps = 4e-16;	/* two units in the last place of 1 */
 	const double fpmin = 1e-300;
 	double		qab = a + b;
 	double		qap = a + 1.0;
@@ -46,7 +52,7 @@ betacf(double a, double b, double x)
 		d = fpmin;
 	d = 1.0 / d;
 	h = d;
-	for (m = 1; m <= 10000; m++)
+	for (m = 1; m <= 100000; m++)
 	{
 		int			m2 = 2 * m;
 		double		aa = m * (b - m) * x / ((qam + m2) * (a + m2));
@@ -78,22 +84,41 @@ betacf(double a, double b, double x)
 	return h;
 }
 
+/*
+ * Regularised incomplete beta from logs: I_x(a, b) given log x = lx and
+ * log(1 - x) = ly (both passed so that neither x nor 1 - x is formed by a
+ * cancelling subtraction) and lbeta = log B(a, b).  upper selects 1 - I_x(a, b)
+ * = I_{1-x}(b, a).  The continued fraction is always evaluated on the side where
+ * it converges; the other side is 1 minus it, which only happens where the
+ * result is not small (so it keeps its relative accuracy where it matters).
+ */
+static double
+incomplete_beta_log(double a, double b, double lx, double ly, double lbeta, bool upper)
+{
+	double		x = exp(lx);
+	double		y = exp(ly);
+	double		front = a * lx + b * ly - lbeta;
+	double		side;
+
+	if (x < (a + 1.0) / (a + b + 2.0))
+	{
+		side = exp(front - log(a)) * betacf(a, b, x);	/* I_x(a, b) */
+		return upper ? 1.0 - side : side;
+	}
+	side = exp(front - log(b)) * betacf(b, a, y);	/* I_y(b, a) = 1 - I_x(a, b) */
+	return upper ? side : 1.0 - side;
+}
+
 /* Regularised incomplete beta I_x(a, b) for a, b > 0 and 0 <= x <= 1. */
 double
 bm_incomplete_beta(double a, double b, double x)
 {
-	double		lbt;
-
 	if (x <= 0.0)
 		return 0.0;
 	if (x >= 1.0)
 		return 1.0;
-	/* log of the front factor x^a (1-x)^b / B(a, b) */
-	lbt = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x);
-	/* the continued fraction converges fast for x < (a+1)/(a+b+2); else use symmetry */
-	if (x < (a + 1.0) / (a + b + 2.0))
-		return exp(lbt) * betacf(a, b, x) / a;
-	return 1.0 - exp(lbt) * betacf(b, a, 1.0 - x) / b;
+	return incomplete_beta_log(a, b, log(x), log1p(-x),
+							   lgamma(a) + lgamma(b) - lgamma(a + b), false);
 }
 
 /* Two-sided p-value of a standard normal statistic: P(|Z| >= |z|). */
@@ -104,38 +129,165 @@ bm_normal_p_two_sided(double z)
 }
 
 /*
- * Two-sided p-value of a t statistic with df degrees of freedom:
- * P(|T| >= |t|) = I_{df/(df+t^2)}(df/2, 1/2).
+ * log(Gamma(a + 1/2) / Gamma(a)) without the cancellation of two large lgamma
+ * values: for a >= 10 the asymptotic series
+ *   (1/2) log a + sum_k (-1)^k (B_k(1/2) - B_k) / (k (k-1) a^(k-1)),
+ * B_k(1/2) = (2^(1-k) - 1) B_k, i.e. -1/(8a) + 1/(192a^3) - 1/(640a^5)
+ * + 17/(14336a^7) - 31/(18432a^9) + 691 (2 - 2^-11)/(360360 a^11); the first
+ * omitted term is below 2e-15 at a = 10.
+ */
+static double
+lgamma_ratio_half(double a)
+{
+	double		z,
+				z2;
+
+	if (a < 10.0)
+		return lgamma(a + 0.5) - lgamma(a);
+	z = 1.0 / a;
+	z2 = z * z;
+	return 0.5 * log(a) +
+		z * (-1.0 / 8.0 + z2 * (1.0 / 192.0 + z2 * (-1.0 / 640.0 + z2 * (17.0 / 14336.0 +
+			z2 * (-31.0 / 18432.0 + z2 * (691.0 * (2.0 - 1.0 / 2048.0) / 360360.0))))));
+}
+
+/*
+ * Two-sided p-value of a t statistic with df degrees of freedom, P(|T| >= |t|),
+ * for any df > 0 (fractional df such as Welch's included):
+ *  - df = Infinity: the normal distribution;
+ *  - df > 1e4: Hill's asymptotic series (G. W. Hill, Algorithm 395, Comm. ACM
+ *    13(10), 1970): with y = (df - 1/2) log(1 + t^2/df), the normal deviate
+ *    z = sqrt(y) (1 + (y + 3 + (-0.4y^3 - 3.3y^2 - 24y - 85.5) /
+ *    (0.8y^2 + 100 + b)) / b), b = 48 (df - 1/2)^2, has a relative error of
+ *    order 1/df^3, below 1e-12 in p for df > 1e4 down to p = 1e-300;
+ *  - otherwise I_x(df/2, 1/2) with x = df / (df + t^2) = 1 / (1 + r),
+ *    r = t^2 / df.  Both log x and log(1 - x) are formed from r (log1p), never
+ *    as 1 - x, and log B(df/2, 1/2) uses lgamma_ratio_half, so neither x within
+ *    1e-12 of 1, nor tiny df (1e-3), nor huge t (1e200) loses digits.
+ * test/t_distribution_oracle.sh checks this against R's pt() on a grid of t
+ * and df from 1e-3 to 1e15.
  */
 double
 bm_t_p_two_sided(double t, double df)
 {
-	return bm_incomplete_beta(df / 2.0, 0.5, df / (df + t * t));
+	double		r,
+				lr,
+				l1,
+				lx,
+				ly;
+
+	if (isnan(t) || isnan(df))
+		return NAN;
+	t = fabs(t);
+	if (t == 0.0)
+		return 1.0;
+	if (isinf(df))
+		return bm_normal_p_two_sided(t);
+	if (isinf(t))
+		return 0.0;
+	/* r = t^2 / df, or its log where r itself under- or overflows */
+	r = (t * t) / df;
+	lr = (r > 0.0 && isfinite(r)) ? log(r) : 2.0 * log(t) - log(df);
+	if (lr < -740.0)
+		return 1.0;				/* 1 - p below 1e-320 */
+	if (!(r > 0.0 && isfinite(r)))
+		r = exp(lr);
+	/* l1 = log(1 + r); 1/r is 0 when r overflowed */
+	l1 = (lr > 0.0) ? lr + log1p(1.0 / r) : log1p(r);
+	if (df > 1e4)
+	{
+		double		a = df - 0.5;
+		double		b = 48.0 * a * a;
+		double		y = a * l1;
+		double		z;
+
+		if (y > 1600.0)
+			return 0.0;			/* p below 1e-340 */
+		z = (((((-0.4 * y - 3.3) * y - 24.0) * y - 85.5) / (0.8 * y * y + 100.0 + b)
+			  + y + 3.0) / b + 1.0) * sqrt(y);
+		return bm_normal_p_two_sided(z);
+	}
+	lx = -l1;					/* log(1 / (1 + r)) */
+	ly = lr - l1;				/* log(r / (1 + r)) */
+	/* log B(df/2, 1/2) = log Gamma(1/2) + log Gamma(df/2) - log Gamma(df/2 + 1/2) */
+	return incomplete_beta_log(df / 2.0, 0.5, lx, ly,
+							   0.5 * log(M_PI) - lgamma_ratio_half(df / 2.0), false);
 }
 
 /*
  * Pooled two-proportion z statistic; returns false when it is undefined
- * (both proportions 0 or both 1, so the pooled variance is zero).
+ * (both proportions 0 or both 1, so the pooled variance is zero).  Sample
+ * sizes up to 1.8e308 work: the pooled share and the variance are rescaled
+ * where n1 + n2 overflows or the variance underflows (n about 1e308), so
+ * huge n gives a huge z, not NULL.
  */
 bool
 bm_proportion_z(double p1, double n1, double p2, double n2, double *z)
 {
 	double		pbar = (p1 * n1 + p2 * n2) / (n1 + n2);
-	double		var = pbar * (1.0 - pbar) * (1.0 / n1 + 1.0 / n2);
+	double		var;
 
-	if (!(var > 0.0))
+	if (!isfinite(n1 + n2))
+	{
+		double		w1 = 1.0 / (1.0 + n2 / n1);	/* n1 / (n1 + n2) */
+
+		pbar = p1 * w1 + p2 * (1.0 - w1);
+	}
+	if (!(pbar > 0.0 && pbar < 1.0))
 		return false;
-	*z = (p1 - p2) / sqrt(var);
+	var = pbar * (1.0 - pbar) * (1.0 / n1 + 1.0 / n2);
+	if (var >= DBL_MIN)
+		*z = (p1 - p2) / sqrt(var);
+	else
+	{
+		/* sqrt(1/n1 + 1/n2) = sqrt(1 + nmin/nmax) / sqrt(nmin), no underflow */
+		double		nmin = fmin(n1, n2);
+		double		nmax = fmax(n1, n2);
+
+		*z = (p1 - p2) / (sqrt(pbar * (1.0 - pbar)) * (sqrt(1.0 + nmin / nmax) / sqrt(nmin)));
+	}
 	return true;
 }
 
-/* Welch-Satterthwaite degrees of freedom from standard errors and sample sizes. */
+/*
+ * Statistic of the test of two means, (m1 - m2) / sqrt(se1^2 + se2^2), also
+ * where the squares under- or overflow (se below 1e-154 or above 1e154) or
+ * m1 - m2 overflows.  0 when m1 = m2; may be +-Infinity only when the true
+ * statistic is beyond 1.8e308.
+ */
+double
+bm_mean_statistic(double m1, double se1, double m2, double se2)
+{
+	double		v = se1 * se1 + se2 * se2;
+	double		h = (v >= DBL_MIN && isfinite(v)) ? sqrt(v) : hypot(se1, se2);
+	double		d = m1 - m2;
+
+	if (d == 0.0)
+		return 0.0;
+	if (isinf(d) && isfinite(m1) && isfinite(m2))
+		return (m1 / 2.0 - m2 / 2.0) / (h / 2.0);
+	return d / h;
+}
+
+/*
+ * Welch-Satterthwaite degrees of freedom from standard errors and sample sizes.
+ * The result does not change when both standard errors are scaled by the same
+ * factor, so where a fourth power would under- or overflow (se below about 1e-77
+ * or above 1e77) they are divided by the larger one first.
+ */
 double
 bm_calc_welch_df(double se1, double n1, double se2, double n2)
 {
 	double		v1 = se1 * se1;
 	double		v2 = se2 * se2;
 
+	if (!(v1 * v1 >= DBL_MIN && v2 * v2 >= DBL_MIN && isfinite(v1 * v1) && isfinite(v2 * v2)))
+	{
+		double		s = fmax(se1, se2);
+
+		v1 = (se1 / s) * (se1 / s);
+		v2 = (se2 / s) * (se2 / s);
+	}
 	return (v1 + v2) * (v1 + v2) / (v1 * v1 / (n1 - 1.0) + v2 * v2 / (n2 - 1.0));
 }
 
@@ -251,7 +403,7 @@ bm_mean_test(PG_FUNCTION_ARGS)
 	se2 = PG_GETARG_FLOAT8(3);
 	check_se(se1, "se1");
 	check_se(se2, "se2");
-	stat = (m1 - m2) / sqrt(se1 * se1 + se2 * se2);
+	stat = bm_mean_statistic(m1, se1, m2, se2);
 	if (PG_ARGISNULL(4))
 		return stat_result(fcinfo, true, stat, bm_normal_p_two_sided(stat));
 	else

@@ -64,6 +64,54 @@ SELECT abs(statistic / 4.10941257484226 - 1) < 1e-9 AS t_ok,
   FROM buurtmonitor.mean_test(7.5375, 0.269216787313549, 6.2, 0.182905837672135,
                               buurtmonitor.welch_df(0.269216787313549, 8, 0.182905837672135, 11));
 
+-- Extremes (issue 9).  Student t at tiny, fractional and huge df, against R 2 * pt(-abs(t), df)
+-- (test/significance_oracle.R; the full grid of 858 points is test/t_distribution_oracle.sh):
+-- t 3 df 0.001 -> 0.994768478358268; t 1e10 df 0.001 -> 0.973193385431235; t 2 df 0.5 -> 0.445514890183131
+-- t 2.5 df 2.5 -> 0.104569963078155; t 1.96 df 1e12 -> 0.0499957902967182 (almost the normal 0.0499957902964409)
+-- t 30 df 1e6 -> 1.20200942336633e-197; t 10 df 401000 -> 1.53369007001249e-23; t 5 df 1e15 -> 5.73303143758483e-07
+-- The old code was far off at df = 0.001 and from about df = 1e5 up (x = df/(df + t^2) rounds towards 1).
+SELECT t, df, abs(m.p_value / r - 1) < 1e-9 AS p_ok
+  FROM (VALUES (3, 0.001, 0.994768478358268), (1e10, 0.001, 0.973193385431235),
+               (2, 0.5, 0.445514890183131), (2.5, 2.5, 0.104569963078155),
+               (1.96, 1e12, 0.0499957902967182), (30, 1e6, 1.20200942336633e-197),
+               (10, 401000, 1.53369007001249e-23), (5, 1e15, 5.73303143758483e-07)) AS v(t, df, r),
+       LATERAL buurtmonitor.mean_test(t, 0.6, 0, 0.8, df) AS m;
+-- df = Infinity is the normal distribution (R 2 * pnorm(-1.96) = 0.0499957902964409, above).
+SELECT abs(p_value / 0.0499957902964409 - 1) < 1e-12 AS p_ok
+  FROM buurtmonitor.mean_test(1.96, 0.6, 0, 0.8, 'Infinity');
+
+-- Standard errors whose squares under- or overflow, differences beyond 1.8e308 (hand):
+-- 1 / sqrt(2 * 1e-340) = 7.0710678118654752e169, p 0 (old: Infinity);
+-- 0 / anything = 0, p 1 (old: 0/0 = NaN);  2e308 / sqrt(2) = 1.4142135623730950e308 (old: Infinity);
+-- 1 / (sqrt(2) * 1e200) = 7.0710678118654752e-201, p 1 (old: 0, se^2 overflowed).
+SELECT abs(statistic / 7.0710678118654752e169 - 1) < 1e-15 AS stat_ok, p_value
+  FROM buurtmonitor.mean_test(1, 1e-170, 0, 1e-170);
+SELECT statistic, p_value FROM buurtmonitor.mean_test(0, 1e-170, 0, 1e-170);
+SELECT abs(statistic / 1.4142135623730950e308 - 1) < 1e-15 AS stat_ok, p_value
+  FROM buurtmonitor.mean_test(1e308, 1, -1e308, 1);
+SELECT abs(statistic / 7.0710678118654752e-201 - 1) < 1e-15 AS stat_ok, p_value
+  FROM buurtmonitor.mean_test(1, 1e200, 0, 1e200);
+-- welch_df is scale-free; equal se and n give 2 (n - 1) = 18 also for se = 1e-200 and 1e200
+-- (old: NaN, the fourth powers under- or overflowed).  se 1 and 2, n 10 and 20 (hand):
+-- (1 + 4)^2 / (1/9 + 16/19) = 25 * 171 / 163 = 26.226993865030675, the same at 1e-200 and 2e-200.
+SELECT buurtmonitor.welch_df(1e-200, 10, 1e-200, 10) AS tiny, buurtmonitor.welch_df(1e200, 10, 1e200, 10) AS huge,
+       abs(buurtmonitor.welch_df(1e-200, 10, 2e-200, 20) / (25.0 * 171 / 163) - 1) < 1e-14 AS scaled_ok,
+       abs(buurtmonitor.welch_df(1, 10, 2, 20) / (25.0 * 171 / 163) - 1) < 1e-14 AS plain_ok;
+
+-- proportion_test at the edges.  n = 1 on each side, 1 of 1 against 0 of 1: pbar 1/2,
+-- var 1/4 * 2 = 1/2, z = 1 / sqrt(1/2) = sqrt(2); R prop.test(c(1, 0), c(1, 1), correct = FALSE):
+-- X-squared 2, p 0.157299207050284.
+SELECT abs(z / sqrt(2) - 1) < 1e-15 AS z_ok, abs(p_value / 0.157299207050284 - 1) < 1e-9 AS p_ok
+  FROM buurtmonitor.proportion_test(1, 1, 0, 1);
+-- p = 0 against p = 1 with n 10 each: pbar 1/2, z = -1 / sqrt(1/4 * 2/10) = -sqrt(20) = -4.47213595499958.
+SELECT abs(z / -sqrt(20) - 1) < 1e-15 AS z_ok FROM buurtmonitor.proportion_test(0, 10, 1, 10);
+-- Huge n: 60% against 40% of 1e308 each (n1 + n2 overflows, the variance 5e-309 underflows; old: NULL).
+-- pbar 1/2, z = 0.2 / sqrt(1/4 * 2e-308) = 2 sqrt(2) 1e153 = 2.8284271247461903e153, p 0.
+SELECT abs(z / 2.8284271247461903e153 - 1) < 1e-14 AS z_ok, p_value
+  FROM buurtmonitor.proportion_test(0.6, 1e308, 0.4, 1e308);
+-- one huge and one small sample: pbar = 0.6 (to 1e-308), z = 0.2 / sqrt(0.24 * (1 + 1e-308)) = 0.408248290463863
+SELECT abs(z / (0.2 / sqrt(0.24)) - 1) < 1e-15 AS z_ok FROM buurtmonitor.proportion_test(0.6, 1e308, 0.4, 1);
+
 -- significance_label(difference, p_value, polarity, alpha)
 SELECT buurtmonitor.significance_label(0.07, 0.0219, -1) AS higher_is_worse,   -- worse
        buurtmonitor.significance_label(0.07, 0.0219, 1) AS higher_is_better,   -- better
