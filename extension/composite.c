@@ -29,6 +29,8 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+#include "deprivation.h"
+
 PG_FUNCTION_INFO_V1(bm_social_score_core);
 PG_FUNCTION_INFO_V1(bm_priority_scores);
 PG_FUNCTION_INFO_V1(bm_pca_first);
@@ -775,26 +777,40 @@ complete_rows(const Float8Array *x, int n, int k, Datum *names, bool *complete)
 	return m;
 }
 
-/* Correlation matrix (k x k) of the columns over the m complete rows. */
+/*
+ * Correlation matrix (k x k) of the columns over the m complete rows.  Each
+ * column is first multiplied by a power of two (dep_scale_factor, 1 for
+ * ordinary data) so that sums, squares and products of values near 1e308 do
+ * not overflow, nor those of values near 1e-300 underflow; correlations do
+ * not change under such scaling.
+ */
 static void
 correlation_matrix(const Float8Array *x, int n, int k, const bool *complete, int m,
 				   Datum *names, double *cor)
 {
 	double	   *mean = palloc0(sizeof(double) * k);
 	double	   *sd = palloc0(sizeof(double) * k);
+	double	   *scale = palloc(sizeof(double) * k);
 	int			i,
 				j,
 				l;
 
+#define XS(i, j) (x->v[(i) * k + (j)] * scale[j])
 	for (j = 0; j < k; j++)
 	{
+		double		maxabs = 0.0;
+
 		for (i = 0; i < n; i++)
 			if (complete[i])
-				mean[j] += x->v[i * k + j];
+				maxabs = Max(maxabs, fabs(x->v[i * k + j]));
+		scale[j] = dep_scale_factor(maxabs);
+		for (i = 0; i < n; i++)
+			if (complete[i])
+				mean[j] += XS(i, j);
 		mean[j] /= m;
 		for (i = 0; i < n; i++)
 			if (complete[i])
-				sd[j] += (x->v[i * k + j] - mean[j]) * (x->v[i * k + j] - mean[j]);
+				sd[j] += (XS(i, j) - mean[j]) * (XS(i, j) - mean[j]);
 		sd[j] = sqrt(sd[j] / (m - 1));
 		if (!(sd[j] > 0.0))
 			ereport(ERROR,
@@ -809,10 +825,11 @@ correlation_matrix(const Float8Array *x, int n, int k, const bool *complete, int
 
 			for (i = 0; i < n; i++)
 				if (complete[i])
-					c += (x->v[i * k + j] - mean[j]) * (x->v[i * k + l] - mean[l]);
+					c += (XS(i, j) - mean[j]) * (XS(i, l) - mean[l]);
 			c /= (m - 1) * sd[j] * sd[l];
 			cor[j * k + l] = cor[l * k + j] = (j == l) ? 1.0 : c;
 		}
+#undef XS
 }
 
 /* Flip a unit vector so that its entries sum positive (if ~0: first non-zero entry positive). */

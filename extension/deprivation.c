@@ -28,6 +28,55 @@
 #define DEP_WEIGHT_TOL 1e-9
 
 /*
+ * dep_scale_factor
+ *		A power of two s such that maxabs * s lies in [0.5, 1) when maxabs is
+ *		outside [2^-400, 2^400] (for subnormal maxabs: s = 2^1000), else 1.  Multiplying by s is exact (no rounding
+ *		for normal numbers), so results that are invariant under scaling (z-scores,
+ *		min-max, weight shares, correlations) keep their bits for ordinary data,
+ *		while values near 1e308 no longer overflow in sums and squares, nor values
+ *		near 1e-300 underflow in squares.
+ */
+double
+dep_scale_factor(double maxabs)
+{
+	int			e;
+
+	if (maxabs == 0.0 || (maxabs >= 0x1p-400 && maxabs <= 0x1p400))
+		return 1.0;
+	(void) frexp(maxabs, &e);
+	/* 2^1000 at most (2^1074 would overflow): subnormal maxabs then ends above 2^-74 */
+	return ldexp(1.0, -Max(e, -1000));
+}
+
+/* Largest absolute value among the present x (0 when none). */
+static double
+dep_max_abs(const double *x, const bool *isnull, int n)
+{
+	double		m = 0.0;
+
+	for (int i = 0; i < n; i++)
+		if (!(isnull && isnull[i]))
+			m = Max(m, fabs(x[i]));
+	return m;
+}
+
+/*
+ * dep_notice_weight_sum
+ *		NOTICE that user weights did not sum to 1 and were rescaled; label is
+ *		"weights" or "index weights".  A sum beyond 1.8e308 is said so.
+ */
+void
+dep_notice_weight_sum(const char *label, double sum)
+{
+	if (isinf(sum))
+		ereport(NOTICE,
+				(errmsg("%s sum to more than 1.8e308, not 1; they were scaled to sum 1", label)));
+	else
+		ereport(NOTICE,
+				(errmsg("%s sum to %g, not 1; they were divided by %g", label, sum, sum)));
+}
+
+/*
  * dep_inverse_normal
  *		Phi^-1(p) by Wichura (1988), algorithm AS241 PPND16, relative accuracy
  *		about 1e-16.  The caller guarantees 0 < p < 1.
@@ -248,9 +297,13 @@ dep_rank_scores(const double *score, const bool *scored, int n, bool min_ties,
 	pfree(key);
 }
 
-/* Mean and sample standard deviation of the present values. */
+/*
+ * Mean and sample standard deviation of the present values times scale (a
+ * power of two from dep_scale_factor, so that neither the sum nor the squares
+ * overflow).
+ */
 static void
-dep_mean_sd(const double *x, const bool *isnull, int n, double *mean, double *sd)
+dep_mean_sd(const double *x, const bool *isnull, int n, double scale, double *mean, double *sd)
 {
 	double		sum = 0.0;
 	double		ss = 0.0;
@@ -259,13 +312,13 @@ dep_mean_sd(const double *x, const bool *isnull, int n, double *mean, double *sd
 	for (int i = 0; i < n; i++)
 		if (!isnull[i])
 		{
-			sum += x[i];
+			sum += x[i] * scale;
 			m++;
 		}
 	*mean = sum / m;
 	for (int i = 0; i < n; i++)
 		if (!isnull[i])
-			ss += (x[i] - *mean) * (x[i] - *mean);
+			ss += (x[i] * scale - *mean) * (x[i] * scale - *mean);
 	*sd = (m > 1) ? sqrt(ss / (m - 1)) : 0.0;
 }
 
@@ -311,9 +364,11 @@ dep_normalise(const double *x, const bool *isnull, int n,
 	if (tr == DEP_TR_ZSCORE)
 	{
 		double		mean,
-					sd;
+					sd,
+					scale = dep_scale_factor(dep_max_abs(x, isnull, n));
 
-		dep_mean_sd(x, isnull, n, &mean, &sd);
+		/* computed on x * scale: z-scores do not change under scaling */
+		dep_mean_sd(x, isnull, n, scale, &mean, &sd);
 		if (!(sd > 0.0))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -321,7 +376,7 @@ dep_normalise(const double *x, const bool *isnull, int n,
 					 errhint("A z-score needs at least two different values; use another transform or drop the indicator.")));
 		for (int i = 0; i < n; i++)
 			if (!isnull[i])
-				out[i] = sign * (x[i] - mean) / sd;
+				out[i] = sign * (x[i] * scale - mean) / sd;
 		return;
 	}
 	if (tr == DEP_TR_MINMAX)
@@ -340,10 +395,17 @@ dep_normalise(const double *x, const bool *isnull, int n,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s has no variation, so min-max scaling is undefined", what),
 					 errhint("Min-max scaling needs at least two different values; use another transform or drop the indicator.")));
-		for (int i = 0; i < n; i++)
-			if (!isnull[i])
-				out[i] = higher_is_worse ? 100.0 * (x[i] - lo) / (hi - lo)
-					: 100.0 * (hi - x[i]) / (hi - lo);
+		{
+			/* hi - lo overflows for values of both signs near 1e308: scale first */
+			double		scale = dep_scale_factor(Max(fabs(lo), fabs(hi)));
+
+			lo *= scale;
+			hi *= scale;
+			for (int i = 0; i < n; i++)
+				if (!isnull[i])
+					out[i] = higher_is_worse ? 100.0 * (x[i] * scale - lo) / (hi - lo)
+						: 100.0 * (hi - x[i] * scale) / (hi - lo);
+		}
 		return;
 	}
 
@@ -414,12 +476,16 @@ dep_normalise(const double *x, const bool *isnull, int n,
 /*
  * dep_normalise_weights
  *		Refuse negative, non-finite or all-zero weights; scale to sum 1 and
- *		return the sum as given.
+ *		return the sum as given (Infinity when it exceeds 1.8e308: the shares are
+ *		then computed on the weights scaled by a power of two, so weights near
+ *		1e308 give correct shares, not zeros).
  */
 double
 dep_normalise_weights(double *w, int n, const char *what)
 {
 	double		sum = 0.0;
+	double		scaled_sum = 0.0;
+	double		scale;
 
 	for (int i = 0; i < n; i++)
 	{
@@ -435,8 +501,11 @@ dep_normalise_weights(double *w, int n, const char *what)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("all weights in %s are zero", what),
 				 errhint("Give at least one positive weight.")));
+	scale = dep_scale_factor(dep_max_abs(w, NULL, n));
 	for (int i = 0; i < n; i++)
-		w[i] /= sum;
+		scaled_sum += w[i] * scale;
+	for (int i = 0; i < n; i++)
+		w[i] = (w[i] * scale) / scaled_sum;
 	return sum;
 }
 
@@ -639,9 +708,8 @@ bm_normalise_weights(PG_FUNCTION_ARGS)
 					 errmsg("weight %d is NULL", i + 1),
 					 errhint("Give every weight a value (0 drops the indicator).")));
 	sum = dep_normalise_weights(w, n, "the weights array");
-	if (fabs(sum - 1.0) > DEP_WEIGHT_TOL)
-		ereport(NOTICE,
-				(errmsg("weights sum to %g, not 1; they were divided by %g", sum, sum)));
+	if (!(fabs(sum - 1.0) <= DEP_WEIGHT_TOL))
+		dep_notice_weight_sum("weights", sum);
 	PG_RETURN_ARRAYTYPE_P(dep_doubles_to_array(w, n));
 }
 
@@ -680,12 +748,11 @@ dep_weighted_mean_common(FunctionCallInfo fcinfo, bool geometric)
 					 errmsg("weight %d is NULL", i + 1),
 					 errhint("Give every weight a value (0 drops the indicator).")));
 	sum = dep_normalise_weights(w, n, "the weighted mean");
-	if (fabs(sum - 1.0) > DEP_WEIGHT_TOL && fcinfo->flinfo->fn_extra == NULL)
+	if (!(fabs(sum - 1.0) <= DEP_WEIGHT_TOL) && fcinfo->flinfo->fn_extra == NULL)
 	{
 		/* report once per call site, not once per row */
 		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, 1);
-		ereport(NOTICE,
-				(errmsg("weights sum to %g, not 1; they were divided by %g", sum, sum)));
+		dep_notice_weight_sum("weights", sum);
 	}
 	for (int i = 0; i < n; i++)
 	{

@@ -71,6 +71,12 @@ extern void dep_normalise(const double *x, const bool *isnull, int n,
 /* Check weights (none negative, not all zero) and scale them to sum 1; returns the original sum. */
 extern double dep_normalise_weights(double *w, int n, const char *what);
 
+/* NOTICE that user weights (label "weights" or "index weights") summed to sum, not 1. */
+extern void dep_notice_weight_sum(const char *label, double sum);
+
+/* Power of two bringing maxabs into [0.5, 1) when it is beyond 2^+-400, else 1. */
+extern double dep_scale_factor(double maxabs);
+
 /*
  * Prepared index: the transformed domain scores of every area, computed once
  * from the source table and the specification (index_pipeline.c).

@@ -178,7 +178,8 @@ impute_by_parent(DepIndexData *d, char **parents, int dom, bool *imputed)
 	for (int p = 0; p < m;)
 	{
 		int			q = p;
-		double		sum = 0.0;
+		double		sum = 0.0,
+					mean;
 		int			cnt = 0;
 
 		while (q + 1 < m && strcmp(parents[idx[q + 1]], parents[idx[p]]) == 0)
@@ -189,11 +190,20 @@ impute_by_parent(DepIndexData *d, char **parents, int dom, bool *imputed)
 				sum += d->raw[idx[j] * nd + dom];
 				cnt++;
 			}
+		mean = (cnt > 0) ? sum / cnt : 0.0;
+		if (cnt > 0 && !isfinite(sum))
+		{
+			/* the sum overflowed (values near 1e308): add up the shares instead */
+			mean = 0.0;
+			for (int j = p; j <= q; j++)
+				if (d->present[idx[j] * nd + dom])
+					mean += d->raw[idx[j] * nd + dom] / cnt;
+		}
 		if (cnt > 0)
 			for (int j = p; j <= q; j++)
 				if (!d->present[idx[j] * nd + dom])
 				{
-					d->raw[idx[j] * nd + dom] = sum / cnt;
+					d->raw[idx[j] * nd + dom] = mean;
 					d->present[idx[j] * nd + dom] = true;
 					imputed[idx[j] * nd + dom] = true;
 				}
@@ -694,10 +704,8 @@ bm_composite_index(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	d = dep_index_prepare(relid, spec, key);
 	nd = d->n_domains;
-	if (fabs(d->weight_sum - 1.0) > 1e-9)
-		ereport(NOTICE,
-				(errmsg("index weights sum to %g, not 1; they were divided by %g",
-						d->weight_sum, d->weight_sum)));
+	if (!(fabs(d->weight_sum - 1.0) <= 1e-9))
+		dep_notice_weight_sum("index weights", d->weight_sum);
 
 	index = palloc(sizeof(double) * d->n_areas);
 	rank = palloc(sizeof(int64) * d->n_areas);

@@ -153,3 +153,22 @@ SELECT code, x,
 SELECT buurtmonitor.normalise_weights(ARRAY[1, 1, 2]);
 SELECT buurtmonitor.weighted_mean(ARRAY[10, 20, NULL], ARRAY[0.5, 0.3, 0.2]) AS mean,
        buurtmonitor.weighted_geometric_mean(ARRAY[4, 16], ARRAY[0.5, 0.5]) AS geometric;
+
+-- Overflow and underflow (issue 9).  z-scores and min-max are invariant under scaling, so they
+-- are computed on the values times a power of two (exact) where the values are beyond 2^+-400.
+-- Hand: [1e308, -1e308, 0]: mean 0, sd sqrt((1e616 + 1e616) / 2) = 1e308 -> z 1, -1, 0
+-- (old: 0, -0, 0, the squares overflowed);  [1.7e308, -1.7e308]: sd = 1.7e308 sqrt(2) -> z +-1/sqrt(2)
+-- = +-0.707106781187;  [1e-200, 2e-200, 3e-200]: mean 2e-200, sd 1e-200 -> -1, 0, 1 (old: error
+-- "no variation", the squares underflowed);  [1e200, 2e200, 3e200] -> -1, 0, 1 (old: -0, 0, 0).
+-- min-max of [1e308, -1e308, 0]: range 2e308 > 1.8e308 -> 100, 0, 50 (old: NULL, 0, NULL).
+SELECT (SELECT array_agg(round(v::numeric, 12)) FROM unnest(buurtmonitor.normalise(x, 'zscore')) v) AS z
+  FROM (VALUES (ARRAY[1e308, -1e308, 0]::float8[]), (ARRAY[1.7e308, -1.7e308]::float8[]),
+               (ARRAY[1e-200, 2e-200, 3e-200]::float8[]), (ARRAY[1e200, 2e200, 3e200]::float8[])) AS t(x);
+SELECT buurtmonitor.normalise(ARRAY[1e308, -1e308, 0], 'minmax') AS minmax,
+       buurtmonitor.normalise(ARRAY[1e308, -1e308, 0], 'minmax', 'higher_is_better') AS minmax_better;
+-- Weights whose sum overflows: shares computed on scaled weights.  Hand: [1e308, 1e308] -> 1/2 each;
+-- [1e308, 1.5e308] -> 0.4, 0.6 (old: {0,0} with "divided by Infinity").  Tiny weights keep their
+-- shares: [1e-310, 3e-310] (subnormal) -> 0.25, 0.75.
+SELECT buurtmonitor.normalise_weights(ARRAY[1e308, 1e308]) AS halves;
+SELECT (SELECT array_agg(round(v::numeric, 12)) FROM unnest(buurtmonitor.normalise_weights(ARRAY[1e308, 1.5e308])) v) AS shares;
+SELECT (SELECT array_agg(round(v::numeric, 12)) FROM unnest(buurtmonitor.normalise_weights(ARRAY[1e-310, 3e-310])) v) AS tiny;

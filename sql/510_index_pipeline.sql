@@ -140,3 +140,28 @@ SELECT * FROM buurtmonitor.composite_index('synth_ind', '{"domains": [{"column":
 SELECT * FROM buurtmonitor.composite_index('synth_ind', '{"domains": [{"weight": 1, "indicators": [{"column": "income", "polarity": -1}]}]}'::jsonb);
 SELECT * FROM buurtmonitor.composite_index('synth_ind', '{"domains": [{"weight": 1, "indicators": [{"column": "wealth"}]}]}'::jsonb);
 SELECT * FROM buurtmonitor.composite_index('synth_ind', '{"domains": [{"weight": 1, "combine": "geometric", "indicators": [{"column": "income", "transform": "minmax"}]}]}'::jsonb);
+
+-- Overflow (issue 9), synthetic.  a = [1e308, -1e308, 0, 5e307] (proportional to [2, -2, 0, 1]),
+-- b = [1, 2, 3, 5]; z-scores: deviations a 1.75, -2.25, -0.25, 0.75, b -1.75, -0.75, 0.25, 2.25 (units
+-- 5e307 and 1), sd sqrt(8.75/3) = 1.707825127660 for both.  Weights 1e308 each sum beyond 1.8e308;
+-- the shares are 1/2.  Scores (da + db) / (2 sd): A 0, B -3/(2 sd) = -0.878310065654, C 0, D 0.878310065654.
+-- (old: every score NULL, the weights were divided by Infinity and the z-scores of a were 0.)
+CREATE TABLE synth_big (code text, parent text, a float8, b float8);
+INSERT INTO synth_big VALUES ('A', 'P', 1e308, 1), ('B', 'P', -1e308, 2), ('C', 'Q', 0, 3), ('D', 'Q', 5e307, 5);
+SELECT area, (SELECT array_agg(round(v::numeric, 6)) FROM unnest(domain_scores) v) AS domain_scores,
+       round(score::numeric, 10) AS score, rank
+  FROM buurtmonitor.composite_index('synth_big', '{"domains": [
+         {"column": "a", "weight": 1e308, "transform": "zscore"},
+         {"column": "b", "weight": 1e308, "transform": "zscore"}]}'::jsonb)
+ ORDER BY area;
+-- Imputation whose parent sum overflows: a = [1.5e308, 1.5e308, NULL, -1e308], C's parent P holds
+-- A and B, mean 1.5e308 (old: Infinity, then "non-finite value").  minmax a: A, B, C 100, D 0;
+-- minmax b [1, 2, 3, 5]: A 0, B 25, C 50, D 100.  Scores: A 50, B 62.5, C 75, D 50.
+UPDATE synth_big SET a = CASE code WHEN 'A' THEN 1.5e308 WHEN 'B' THEN 1.5e308 WHEN 'C' THEN NULL ELSE -1e308 END,
+                     parent = CASE WHEN code = 'D' THEN 'Q' ELSE 'P' END;
+SELECT area, domain_scores, score, reason
+  FROM buurtmonitor.composite_index('synth_big', '{"domains": [
+         {"column": "a", "weight": 0.5, "transform": "minmax"},
+         {"column": "b", "weight": 0.5, "transform": "minmax"}], "parent": "parent"}'::jsonb)
+ ORDER BY area;
+DROP TABLE synth_big;

@@ -105,3 +105,10 @@ SELECT area, base_rank, median_rank, p05_rank, p95_rank
   FROM buurtmonitor.index_sensitivity('sens', '{"domains": [{"column": "a", "weight": 0.5},
            {"column": "b", "weight": 0.3}, {"column": "c", "weight": 0.2}]}'::jsonb, draws => 1000, seed => 1)
  WHERE base_rank <= 3 ORDER BY base_rank;
+
+-- Base weights whose sum overflows (issue 9): [1e308, 1e308] are the shares 1/2, 1/2, so the draws
+-- are exactly those of [1, 1] with the same seed (old: every draw {0,0}).
+SELECT count(*) AS draws, bool_and(a.weights = b.weights) AS same_as_1_1,
+       bool_and(abs(a.weights[1] + a.weights[2] - 1) < 1e-15) AS sum_1
+  FROM buurtmonitor.sensitivity_weights(ARRAY[1e308, 1e308], 5, 7, 0.25) AS a
+  JOIN buurtmonitor.sensitivity_weights(ARRAY[1, 1], 5, 7, 0.25) AS b USING (draw);

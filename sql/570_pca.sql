@@ -58,3 +58,18 @@ SELECT * FROM buurtmonitor.pca_weights('pca_const', ARRAY['u', 'v']);
 CREATE TABLE pca_empty (u integer, v integer);
 SELECT * FROM buurtmonitor.pca_weights('pca_empty', ARRAY['u', 'v']);
 DROP TABLE pca_syn, pca_two, pca_neg, pca_const, pca_empty;
+
+-- Values near 1e308 (issue 9): correlations are scale-free, so each column is scaled by a power of
+-- two before sums and squares.  Synthetic: a = [1e308, -1e308, 0, 5e307] (proportional to
+-- [2, -2, 0, 1]), b = [1, 2, 3, 5].  Hand: deviations a 1.75, -2.25, -0.25, 0.75 (times 5e307),
+-- b -1.75, -0.75, 0.25, 2.25; sum of products 0.25, sums of squares 8.75 each, r = 1/35.
+-- Eigenvalues 1 +- 1/35: explained 36/70 = 0.514285714286; loadings 1/sqrt(2) = 0.707106781187 each;
+-- weights 0.5; correlation sqrt(36/35) / sqrt(2) = sqrt(18/35) = 0.717137165601.
+-- (old: loadings 1 and 0, explained 0.5: the variance of a overflowed to Infinity.)
+CREATE TABLE pca_big (a float8, b float8);
+INSERT INTO pca_big VALUES (1e308, 1), (-1e308, 2), (0, 3), (5e307, 5);
+SELECT indicator, round(loading::numeric, 12) AS loading, round(weight::numeric, 12) AS weight,
+       round(correlation::numeric, 12) AS correlation, round(explained_variance::numeric, 12) AS explained,
+       n_areas
+  FROM buurtmonitor.pca_weights('pca_big', ARRAY['a', 'b']);
+DROP TABLE pca_big;
