@@ -28,28 +28,11 @@
 #include "utils/float.h"
 #include "utils/memutils.h"
 
+#include "dd.h"
+
 /* ----------------------------------------------------------------
  * Double-double arithmetic
  * ---------------------------------------------------------------- */
-
-/* An unevaluated sum hi + lo; lo collects the rounding errors of hi. */
-typedef struct DD
-{
-	double		hi;
-	double		lo;
-} DD;
-
-/* acc += x, keeping the exact rounding error of the addition (TwoSum). */
-static inline void
-dd_add(DD *acc, double x)
-{
-	double		s = acc->hi + x;
-	double		bp = s - acc->hi;
-	double		err = (acc->hi - (s - bp)) + (x - bp);
-
-	acc->hi = s;
-	acc->lo += err;
-}
 
 /* acc += v*w with the product split exactly into p + e (TwoProduct via fma). */
 static inline void
@@ -67,13 +50,6 @@ dd_merge(DD *acc, const DD *other)
 {
 	dd_add(acc, other->hi);
 	acc->lo += other->lo;
-}
-
-/* The double nearest to hi + lo. */
-static inline double
-dd_value(const DD *a)
-{
-	return a->hi + a->lo;
 }
 
 /*

@@ -31,6 +31,7 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include <geos_c.h>
@@ -48,6 +49,7 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
+#include "dd.h"
 #include "overlap.h"
 
 /* ------------------------------------------------------------------------
@@ -762,24 +764,27 @@ build_chunks(BmGeom *g)
 		{
 			BmChunk    *c = &g->chunks[g->nchunks++];
 			double		cx = g->x[first], cy = g->y[first];
+			DD			cross = {0.0, 0.0};
 
 			c->first = first;
 			c->last = Min(first + BM_CHUNK, rend);
 			c->xmin = c->xmax = cx;
 			c->ymin = c->ymax = cy;
-			c->cross = c->length = 0;
+			c->length = 0;
 			for (int e = first; e < c->last; e++)
 			{
 				double		x0 = g->x[e] - cx, y0 = g->y[e] - cy;
 				double		x1 = g->x[e + 1] - cx, y1 = g->y[e + 1] - cy;
 
-				c->cross += x0 * y1 - x1 * y0;
+				dd_add_cross(&cross, x0, y1, x1, y0);
 				c->length += sqrt((x1 - x0) * (x1 - x0) + (y1 - y0) * (y1 - y0));
 				c->xmin = Min(c->xmin, g->x[e + 1]);
 				c->xmax = Max(c->xmax, g->x[e + 1]);
 				c->ymin = Min(c->ymin, g->y[e + 1]);
 				c->ymax = Max(c->ymax, g->y[e + 1]);
 			}
+			c->cross = cross.hi;
+			c->cross_lo = cross.lo;
 		}
 	}
 }
@@ -843,9 +848,9 @@ touched_reset(BmWork *w, unsigned char **arr, int *cap, int n)
 	return *arr;
 }
 
-/* Append a split of edge e at t. */
+/* Append a split of edge e at t, point (x, y). */
 static inline void
-split_push(BmWork *w, bool on_a, int e, double t)
+split_push(BmWork *w, bool on_a, int e, double t, double x, double y)
 {
 	BmSplit   **arr = on_a ? &w->split_a : &w->split_b;
 	int		   *n = on_a ? &w->nsplit_a : &w->nsplit_b;
@@ -861,6 +866,8 @@ split_push(BmWork *w, bool on_a, int e, double t)
 	}
 	(*arr)[*n].edge = e;
 	(*arr)[*n].t = t;
+	(*arr)[*n].x = x;
+	(*arr)[*n].y = y;
 	(*n)++;
 }
 
@@ -877,12 +884,12 @@ proj_t(double px0, double py0, double rx, double ry, double rr, double qx, doubl
  * the edge's extent): a contact, and a split of that edge where t falls inside.
  */
 static inline bool
-endpoint_contact(BmWork *w, bool on_a, int e, double t, double tol)
+endpoint_contact(BmWork *w, bool on_a, int e, double t, double tol, double x, double y)
 {
 	if (!(t >= -tol && t <= 1 + tol))
 		return false;
 	if (t > tol && t < 1 - tol)
-		split_push(w, on_a, e, t);
+		split_push(w, on_a, e, t, x, y);
 	return true;
 }
 
@@ -947,24 +954,24 @@ edge_contact(const BmGeom *A, int a, const BmGeom *B, int b, const PairFrame *f,
 		u0 = proj_t(qx0, qy0, sx, sy, ss, px0, py0);
 		u1 = proj_t(qx0, qy0, sx, sy, ss, px1, py1);
 		if (t0 > tol_a && t0 < 1 - tol_a)
-			split_push(w, true, a, t0);
+			split_push(w, true, a, t0, qx0, qy0);
 		if (t1 > tol_a && t1 < 1 - tol_a)
-			split_push(w, true, a, t1);
+			split_push(w, true, a, t1, qx1, qy1);
 		if (u0 > tol_b && u0 < 1 - tol_b)
-			split_push(w, false, b, u0);
+			split_push(w, false, b, u0, px0, py0);
 		if (u1 > tol_b && u1 < 1 - tol_b)
-			split_push(w, false, b, u1);
+			split_push(w, false, b, u1, px1, py1);
 		return true;
 	}
 
 	/* an endpoint of one edge on the other edge (T-junction or shared vertex) */
-	if (fabs(dq0) <= eps && endpoint_contact(w, true, a, proj_t(px0, py0, rx, ry, rr, qx0, qy0), tol_a))
+	if (fabs(dq0) <= eps && endpoint_contact(w, true, a, proj_t(px0, py0, rx, ry, rr, qx0, qy0), tol_a, qx0, qy0))
 		touch = true;
-	if (fabs(dq1) <= eps && endpoint_contact(w, true, a, proj_t(px0, py0, rx, ry, rr, qx1, qy1), tol_a))
+	if (fabs(dq1) <= eps && endpoint_contact(w, true, a, proj_t(px0, py0, rx, ry, rr, qx1, qy1), tol_a, qx1, qy1))
 		touch = true;
-	if (fabs(dp0) <= eps && endpoint_contact(w, false, b, proj_t(qx0, qy0, sx, sy, ss, px0, py0), tol_b))
+	if (fabs(dp0) <= eps && endpoint_contact(w, false, b, proj_t(qx0, qy0, sx, sy, ss, px0, py0), tol_b, px0, py0))
 		touch = true;
-	if (fabs(dp1) <= eps && endpoint_contact(w, false, b, proj_t(qx0, qy0, sx, sy, ss, px1, py1), tol_b))
+	if (fabs(dp1) <= eps && endpoint_contact(w, false, b, proj_t(qx0, qy0, sx, sy, ss, px1, py1), tol_b, px1, py1))
 		touch = true;
 	if (touch)
 		return true;
@@ -974,9 +981,12 @@ edge_contact(const BmGeom *A, int a, const BmGeom *B, int b, const PairFrame *f,
 	{
 		double		t = dp0 / (dp0 - dp1);
 		double		u = dq0 / (dq0 - dq1);
+		/* one crossing point for both edges, from the shorter (smaller error) */
+		double		ix = lr <= ls ? px0 + t * rx : qx0 + u * sx;
+		double		iy = lr <= ls ? py0 + t * ry : qy0 + u * sy;
 
-		split_push(w, true, a, t);
-		split_push(w, false, b, u);
+		split_push(w, true, a, t, ix, iy);
+		split_push(w, false, b, u, ix, iy);
 		return true;
 	}
 	return false;
@@ -1439,14 +1449,21 @@ locate_point(const BmGeom *G, const PairFrame *f, double px, double py,
 	return inside ? LOC_INSIDE : LOC_OUTSIDE;
 }
 
-/* Add a whole chunk's boundary sums, shifted from its first point to the pair origin. */
+/*
+ * Add a whole chunk's boundary sums, shifted from its first point to the pair
+ * origin.  The cross sum is a double-double (dd.h) with exact products: with
+ * coordinates of 1e11 its terms reach 1e22 and cancel down to the overlap.
+ */
 static inline void
-add_chunk(const BmGeom *P, const BmChunk *c, const PairFrame *f, double *cross_sum, double *len_sum)
+add_chunk(const BmGeom *P, const BmChunk *c, const PairFrame *f, DD *cross_sum, double *len_sum)
 {
 	double		cx = P->x[c->first] - f->ox, cy = P->y[c->first] - f->oy;
+	double		dx = P->x[c->last] - P->x[c->first], dy = P->y[c->last] - P->y[c->first];
 
 	/* sum of (x0+cx)(y1+cy) - (x1+cx)(y0+cy) = cross + cx*(yend-ystart) - cy*(xend-xstart) */
-	*cross_sum += c->cross + cx * (P->y[c->last] - P->y[c->first]) - cy * (P->x[c->last] - P->x[c->first]);
+	dd_add(cross_sum, c->cross);
+	cross_sum->lo += c->cross_lo;
+	dd_add_cross(cross_sum, cx, dy, cy, dx);
 	*len_sum += c->length;
 }
 
@@ -1459,7 +1476,7 @@ add_chunk(const BmGeom *P, const BmChunk *c, const PairFrame *f, double *cross_s
 static void
 sum_inside(const BmGeom *P, const BmGeom *Q, const PairFrame *f,
 		   const unsigned char *touched, const BmSplit *splits, int nsplits,
-		   bool count_shared, double *cross_sum, double *len_sum)
+		   bool count_shared, DD *cross_sum, double *len_sum)
 {
 	int			si = 0;			/* cursor into the sorted splits */
 	int			ci = 0;			/* chunk cursor */
@@ -1517,7 +1534,7 @@ sum_inside(const BmGeom *P, const BmGeom *Q, const PairFrame *f,
 					}
 					if (prev_in)
 					{
-						*cross_sum += x0 * y1 - x1 * y0;
+						dd_add_cross(cross_sum, x0, y1, x1, y0);
 						*len_sum += sqrt((x1 - x0) * (x1 - x0) + (y1 - y0) * (y1 - y0));
 					}
 					continue;
@@ -1527,26 +1544,28 @@ sum_inside(const BmGeom *P, const BmGeom *Q, const PairFrame *f,
 				{
 					double		tprev = 0.0;
 					double		dx = x1 - x0, dy = y1 - y0;
+					double		ax = x0, ay = y0;	/* start of the current piece */
 
 					for (;;)
 					{
-						double		tnext = (si < nsplits && splits[si].edge == e) ? splits[si].t : 1.0;
-						double		ax, ay, bx, by, dot = 0;
+						bool		at_split = si < nsplits && splits[si].edge == e;
+						double		tnext = at_split ? splits[si].t : 1.0;
+						double		bx, by, dot = 0;
 						PointLoc	loc;
 
 						if (tnext > tprev)
 						{
-							ax = tprev == 0.0 ? x0 : x0 + tprev * dx;
-							ay = tprev == 0.0 ? y0 : y0 + tprev * dy;
-							bx = tnext == 1.0 ? x1 : x0 + tnext * dx;
-							by = tnext == 1.0 ? y1 : y0 + tnext * dy;
+							bx = at_split ? splits[si].x : x1;
+							by = at_split ? splits[si].y : y1;
 							loc = locate_point(Q, f, 0.5 * (ax + bx), 0.5 * (ay + by), dx, dy, &dot);
 							if (loc == LOC_INSIDE || (loc == LOC_BOUNDARY && count_shared && dot > 0))
 							{
-								*cross_sum += ax * by - bx * ay;
+								dd_add_cross(cross_sum, ax, by, bx, ay);
 								*len_sum += sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay));
 							}
 							tprev = tnext;
+							ax = bx;
+							ay = by;
 						}
 						if (tnext >= 1.0)
 							break;
@@ -1568,7 +1587,8 @@ bm_overlap(BmGeom *A, BmGeom *B, BmWork *w)
 	BmOverlap	res = {0.0, 0.0};
 	PairFrame	f;
 	double		ext;
-	double		cross = 0.0, len = 0.0;
+	DD			cross = {0.0, 0.0};
+	double		len = 0.0;
 	unsigned char *ta, *tb;
 
 	if (A->nrings == 0 || B->nrings == 0 ||
@@ -1578,7 +1598,15 @@ bm_overlap(BmGeom *A, BmGeom *B, BmWork *w)
 
 	ext = Max(Max(A->xmax, B->xmax) - Min(A->xmin, B->xmin),
 			  Max(A->ymax, B->ymax) - Min(A->ymin, B->ymin));
-	f.eps = 1e-11 * ext;
+	/*
+	 * Distance tolerance for contacts and on-boundary tests: 1e-11 of the
+	 * pair's extent for extents up to 1e7 (every real projected layer), above
+	 * that no more than 1e-4 or 256 units in the last place of the extent,
+	 * whichever is larger (the rounding noise of the shifted coordinates is a
+	 * few units in the last place).  A tolerance of 1e-11 of 1e11 m was 1 m and
+	 * swallowed overlaps of 1 m^2.
+	 */
+	f.eps = Max(1e-11 * Min(ext, 1e7), 256 * DBL_EPSILON * ext);
 	f.bx0 = Max(A->xmin, B->xmin) - f.eps;
 	f.by0 = Max(A->ymin, B->ymin) - f.eps;
 	f.bx1 = Min(A->xmax, B->xmax) + f.eps;
@@ -1600,7 +1628,7 @@ bm_overlap(BmGeom *A, BmGeom *B, BmWork *w)
 	/* ... plus B's boundary inside A */
 	sum_inside(B, A, &f, tb, w->split_b, w->nsplit_b, false, &cross, &len);
 
-	res.area = 0.5 * cross;
+	res.area = 0.5 * dd_value(&cross);
 	res.perimeter = len;
 	/* rounding can leave a tiny negative or excess value */
 	if (res.area < 0)

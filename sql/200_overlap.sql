@@ -143,3 +143,37 @@ WITH cases(id, what, valid_by_hand, g) AS (VALUES
 SELECT id, what, valid_by_hand, ST_IsValid(g) AS geos_valid, NOT pg_temp.refused(g) AS accepted
   FROM cases ORDER BY id;
 RESET client_min_messages;
+
+-- Large coordinates (issue 9): polygons 1e11 - 1e12 m across.  The contact tolerance was 1e-11 of
+-- the pair's extent (2 m at 2e11) and swallowed overlaps of 1 m; now it is 1e-11 of the extent up to
+-- 1e7 m (every real layer: unchanged there) and 256 units in the last place above.  The Green's
+-- theorem sums are double-double with exact products, and pieces end exactly at the other
+-- polygon's vertices, so the terms of 1e22 cancel to the overlap.  Hand values (integer corners,
+-- exact): every row must be exact here; in general the relative error is a few units in the last
+-- place of the coordinates (1.5e-5 m at 1e11) divided by the width of the overlap.
+SELECT what, buurtmonitor.overlap_area(a, b) AS ours, hand
+  FROM (VALUES
+    -- two squares 1e11 across sharing a 1 m x 1 m corner: 1 (old: 0)
+    ('corner 1e11', 'POLYGON((0 0,1e11 0,1e11 1e11,0 1e11,0 0))'::geometry,
+     'POLYGON((99999999999 99999999999,199999999999 99999999999,199999999999 199999999999,99999999999 199999999999,99999999999 99999999999))'::geometry, 1.0),
+    -- the same at 1e12: 1 (old: 0)
+    ('corner 1e12', 'POLYGON((0 0,1e12 0,1e12 1e12,0 1e12,0 0))',
+     'POLYGON((999999999999 999999999999,1999999999999 999999999999,1999999999999 1999999999999,999999999999 1999999999999,999999999999 999999999999))', 1.0),
+    -- side by side, overlapping in a strip 1 m wide and 1e11 m long: 1e11 (old: 0)
+    ('strip 1e11', 'POLYGON((0 0,1e11 0,1e11 1e11,0 1e11,0 0))',
+     'POLYGON((99999999999 0,199999999999 0,199999999999 1e11,99999999999 1e11,99999999999 0))', 1e11),
+    -- a diamond of half-diagonal 1 centred on the corner (1e11, 1e11): a quarter of its area 2 = 0.5;
+    -- its vertices lie on the square's edges
+    ('diamond on the corner', 'POLYGON((0 0,1e11 0,1e11 1e11,0 1e11,0 0))',
+     'POLYGON((99999999999 1e11,1e11 99999999999,100000000001 1e11,1e11 100000000001,99999999999 1e11))', 0.5),
+    -- a triangle whose hypotenuse x + y = 2e11 - 1 crosses the corner's two edges (proper crossings at
+    -- (1e11 - 1, 1e11) and (1e11, 1e11 - 1)): the corner triangle with legs 1, area 0.5
+    ('crossing the corner', 'POLYGON((0 0,1e11 0,1e11 1e11,0 1e11,0 0))',
+     'POLYGON((99999999998 100000000001,100000000001 100000000001,100000000001 99999999998,99999999998 100000000001))', 0.5),
+    -- a 2 m square centred on the right-angle corner (0, 0) of a triangle with legs 1e11: 1 (old: 0)
+    ('triangle corner', 'POLYGON((0 0,1e11 0,0 1e11,0 0))', 'POLYGON((-1 -1,1 -1,1 1,-1 1,-1 -1))', 1.0),
+    -- a diagonal band 1 m wide across a square of side L: below y = x + 1 and above y = x, area
+    -- L^2/2 - (L - 1)^2/2 = L - 1/2 = 99999999999.5 for L = 1e11 (old: 0; PostGIS is off by 3e5)
+    ('diagonal band 1e11', 'POLYGON((0 0,1e11 0,1e11 1e11,99999999999 1e11,0 1,0 0))',
+     'POLYGON((0 0,1e11 1e11,0 1e11,0 0))', 99999999999.5)
+  ) AS t(what, a, b, hand);

@@ -136,3 +136,19 @@ SELECT * FROM buurtmonitor.crosswalk('cw_src', 'cw_tgt', points => 'cw_addr_wgs'
 CREATE TABLE cw_lines (code text, geom geometry);
 INSERT INTO cw_lines VALUES ('L', 'SRID=28992;LINESTRING(0 0,10 10)');
 SELECT * FROM buurtmonitor.crosswalk('cw_lines', 'cw_tgt');
+
+-- Large coordinates (issue 9), synthetic: a source square S = [0, 1e11]^2 and two target squares:
+-- T_strip = [1e11 - 1, 2e11] x [-2e11, 1e11 - 1] overlaps S in [1e11 - 1, 1e11] x [0, 1e11 - 1], a strip
+-- 1 m wide: area 1e11 - 1 = 99999999999, share / 1e22 = 9.9999999999e-12;
+-- T_corner = [1e11 - 1, 2e11]^2 overlaps S in a 1 m x 1 m corner: area 1, share 1e-22.
+-- (min_width 0: both are narrower than 20 m.)  Before the fix both overlaps were 0 and gave no row.
+CREATE TABLE cw_big_src (code text, geom geometry(Polygon, 28992));
+CREATE TABLE cw_big_tgt (code text, geom geometry(Polygon, 28992));
+INSERT INTO cw_big_src VALUES ('S', ST_MakeEnvelope(0, 0, 1e11, 1e11, 28992));
+INSERT INTO cw_big_tgt VALUES
+ ('T_strip', ST_MakeEnvelope(1e11 - 1, -2e11, 2e11, 1e11 - 1, 28992)),
+ ('T_corner', ST_MakeEnvelope(1e11 - 1, 1e11 - 1, 2e11, 2e11, 28992));
+SELECT source_code, target_code, overlap_area, share
+  FROM buurtmonitor.crosswalk('cw_big_src', 'cw_big_tgt', min_width => 0, renormalise => false)
+ ORDER BY 1, 2;
+DROP TABLE cw_big_src, cw_big_tgt;
