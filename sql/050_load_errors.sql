@@ -93,6 +93,41 @@ SELECT buurtmonitor.load_observations('kf', period => 2020, mapping => '["a_inw"
 UPDATE kf SET a_inw = 'twaalf' WHERE gwb_code_10 = 'BU99990101';
 SELECT buurtmonitor.load_observations('kf', period => 2020);
 UPDATE kf SET a_inw = '120' WHERE gwb_code_10 = 'BU99990101';
+-- Numbers beyond double precision and bad years name their rows (issue 9; before, the first one
+-- stopped the load with "\"1e400\" is out of range for type double precision" or "invalid input
+-- syntax for type integer", without a row).  "line N" is the N-th row of the staging table.
+CREATE TEMP TABLE kf_edge (gwb_code_10 text, jaar text, a_inw text, p_koopw text, a_woning text);
+INSERT INTO kf_edge VALUES ('BU99990101', '2020', '120', '-1e-400', '50'),
+                           ('BU99990102', '2020', '1e400', '40', '30'),
+                           ('BU99990103', '2020', '7', '40', '1e308');
+SELECT buurtmonitor.load_observations('kf_edge');
+UPDATE kf_edge SET a_inw = '80', p_koopw = '40';
+-- years: not a whole number, too big for an integer, outside 1800 .. 2999
+TRUNCATE kf_edge;
+INSERT INTO kf_edge VALUES ('BU99990101', '2020', '1', '1', '1'), ('BU99990102', '20x2', '1', '1', '1'),
+                           ('BU99990103', '99999999999', '1', '1', '1'), ('BU99990104', '2020.5', '1', '1', '1');
+SELECT buurtmonitor.load_observations('kf_edge');
+UPDATE kf_edge SET jaar = CASE gwb_code_10 WHEN 'BU99990102' THEN '3022' WHEN 'BU99990103' THEN '1700' ELSE '2020' END;
+SELECT buurtmonitor.load_observations('kf_edge');
+SELECT buurtmonitor.load_observations('kf_edge', period => 5000);
+SELECT buurtmonitor.load_observations('kf_edge', vintage => 1066);
+-- a share whose numerator (value * base / scale) would overflow: 1e300 % of 1e10 dwellings
+TRUNCATE kf_edge;
+INSERT INTO kf_edge VALUES ('BU99990101', '2020', '1', '1e300', '1e10'), ('BU99990102', '2020', '1', '40', '30');
+SELECT buurtmonitor.load_observations('kf_edge');
+SELECT count(*) AS nothing_written FROM buurtmonitor.observations;
+DROP TABLE kf_edge;
+-- The same through load_csv (a file in the cluster's data directory, written here): "line N" is the
+-- N-th data row, file line N + 1 below the header.
+SELECT current_setting('data_directory') || '/bm_050_edge.csv' AS edge_csv \gset
+COPY (SELECT * FROM (VALUES ('BU99990101', '2020', '120'), ('BU99990102', '2020', '1e400'),
+                             ('BU99990103', '20x2', '7')) AS v(gwb_code_10, jaar, a_inw))
+  TO :'edge_csv' WITH (FORMAT csv, HEADER true);
+SELECT buurtmonitor.load_csv(:'edge_csv');
+COPY (SELECT * FROM (VALUES ('BU99990101', '2020', '120'), ('BU99990102', '2020', '1e400'),
+                             ('BU99990103', '2020', '7')) AS v(gwb_code_10, jaar, a_inw))
+  TO :'edge_csv' WITH (FORMAT csv, HEADER true);
+SELECT buurtmonitor.load_csv(:'edge_csv');
 -- duplicate codes
 INSERT INTO kf VALUES ('BU99990101', 'Noord', '121', '41', '51');
 SELECT buurtmonitor.load_observations('kf', period => 2020);

@@ -53,6 +53,20 @@ $$;
 COMMENT ON FUNCTION buurtmonitor.parse_value(text) IS
     'Parse a key-figure cell: CBS suppression marks (., empty, x, ?, -99995, -99997, ...) give suppressed = true; non-numbers give value NULL and suppressed = false.';
 
+-- True when parse_value refuses the cell because the number is beyond the range of double
+-- precision (1e400, 1e-400). Only called on the error path of load_observations, to name the rows.
+CREATE FUNCTION buurtmonitor._value_out_of_range(raw text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    PERFORM buurtmonitor.parse_value(raw);
+    RETURN false;
+EXCEPTION WHEN numeric_value_out_of_range THEN
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._value_out_of_range(text) IS
+    'Internal: true when a key-figure cell is a number beyond the range of double precision (parse_value raises numeric_value_out_of_range).';
+
 -- The catalogue code for a column name: the code itself, else an alias; NULL when unknown.
 CREATE FUNCTION buurtmonitor.resolve_indicator(name text) RETURNS text
 LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE AS $$
@@ -342,7 +356,22 @@ RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
     n bigint;
+    bad text[];
 BEGIN
+    -- value * base overflows double precision: name the observations instead of failing on one
+    SELECT array_agg(format('%s %s %s = %s (base %s = %s)', o.area_code, o.period, o.indicator, o.value,
+                            i.denominator, b.value) ORDER BY o.area_code, o.period, o.indicator) INTO bad
+      FROM buurtmonitor.observations o, buurtmonitor.indicators i, buurtmonitor.observations b
+     WHERE i.code = o.indicator AND i.denominator IS NOT NULL
+       AND b.area_code = o.area_code AND b.vintage = o.vintage AND b.period = o.period
+       AND b.indicator = i.denominator AND b.value > 0
+       AND (refresh_denominators.vintage IS NULL OR o.vintage = refresh_denominators.vintage)
+       AND (refresh_denominators.period IS NULL OR o.period = refresh_denominators.period)
+       AND abs(o.value) > 1.7976931348623157e308 / b.value;
+    IF bad IS NOT NULL THEN
+        PERFORM buurtmonitor._fail('22003', 'numerator value * base is beyond the range of double precision (1.8e308) for: %s', bad,
+            'Correct the value or its base, or rescale the indicator (for example to thousands).');
+    END IF;
     UPDATE buurtmonitor.observations o
        SET denominator = b.value,
            numerator = o.value * b.value / i.scale
@@ -396,6 +425,14 @@ BEGIN
         RAISE EXCEPTION 'unknown on_conflict value "%"', on_conflict USING ERRCODE = '22023',
             HINT = 'Use error, update or skip.';
     END IF;
+    IF NOT (arg_period BETWEEN 1800 AND 2999) THEN
+        RAISE EXCEPTION 'period % is out of range', arg_period USING ERRCODE = 'numeric_value_out_of_range',
+            HINT = 'Periods are years from 1800 to 2999.';
+    END IF;
+    IF NOT (arg_vintage BETWEEN 1800 AND 2999) THEN
+        RAISE EXCEPTION 'vintage % is out of range', arg_vintage USING ERRCODE = 'numeric_value_out_of_range',
+            HINT = 'Vintages are years from 1800 to 2999.';
+    END IF;
     IF mapping IS NOT NULL AND jsonb_typeof(mapping) <> 'object' THEN
         RAISE EXCEPTION 'mapping must be a JSON object of column name to indicator code' USING ERRCODE = '22023',
             HINT = 'For example ''{"aantal_inwoners": "a_inw"}''::jsonb.';
@@ -428,14 +465,15 @@ BEGIN
             SELECT row_number() OVER () AS line, to_jsonb(s) AS j FROM %1$s s)
         SELECT line,
                btrim(j->>%2$L) AS code,
-               %3$s AS period,
+               %3$s AS period_raw,
+               CASE WHEN %3$s ~ '^[+-]?[0-9]{1,9}$' THEN (%3$s)::integer END AS period,
                %4$s AS name,
                %6$s AS gm_name,
                kv.key AS col, kv.value AS raw
           FROM rows, LATERAL (%5$s) kv
     $q$, staging, code_col,
-        CASE WHEN arg_period IS NOT NULL THEN arg_period::text
-             ELSE format('nullif(btrim(j->>%L), '''')::integer', period_col) END,
+        CASE WHEN arg_period IS NOT NULL THEN quote_literal(arg_period::text)
+             ELSE format('nullif(btrim(j->>%L), '''')', period_col) END,
         CASE WHEN name_col IS NULL THEN 'NULL::text' ELSE format('j->>%L', name_col) END,
         CASE WHEN is_long THEN 'SELECT j->>''indicator'' AS key, j->>''value'' AS value'
              ELSE 'SELECT e.key, e.value FROM jsonb_each_text(j) e' END,
@@ -449,10 +487,25 @@ BEGIN
     END IF;
 
     SELECT array_agg(format('line %s', line) ORDER BY line) INTO bad
-      FROM (SELECT DISTINCT line FROM _bm_cells WHERE code IS NULL OR code = '' OR period IS NULL) x;
+      FROM (SELECT DISTINCT line FROM _bm_cells WHERE code IS NULL OR code = '' OR period_raw IS NULL) x;
     IF bad IS NOT NULL THEN
         PERFORM buurtmonitor._fail('23502', 'rows without an area code or period: %s', bad,
             'Every row needs an area code and a period (column jaar, or pass period => ...).');
+    END IF;
+    -- periods that are not whole numbers, or not years the model accepts (1800 to 2999)
+    SELECT array_agg(format('line %s %s ''%s''', line, code, period_raw) ORDER BY line) INTO bad
+      FROM (SELECT DISTINCT line, code, period_raw FROM _bm_cells WHERE period IS NULL) x;
+    IF bad IS NOT NULL THEN
+        PERFORM buurtmonitor._fail('22P02', 'periods that are not whole years: %s', bad,
+            'Write the period as a year such as 2022 (column jaar or period), or pass period => 2022.');
+    END IF;
+    SELECT array_agg(format('line %s %s %s', line, code, period) ORDER BY line) INTO bad
+      FROM (SELECT DISTINCT line, code, period FROM _bm_cells
+             WHERE NOT period BETWEEN 1800 AND 2999
+                OR NOT coalesce(arg_vintage, period) BETWEEN 1800 AND 2999) x;
+    IF bad IS NOT NULL THEN
+        PERFORM buurtmonitor._fail('22003', 'periods out of range (years 1800 to 2999): %s', bad,
+            'Correct the year of these rows; periods and vintages are years from 1800 to 2999.');
     END IF;
 
     -- resolve each distinct column once
@@ -471,12 +524,23 @@ BEGIN
 
     -- one table with the indicator and the parsed value of every cell
     ALTER TABLE _bm_cells RENAME TO _bm_raw;
-    CREATE TEMP TABLE _bm_cells AS
-    SELECT r.*, k.indicator,
-           CASE WHEN z.zero THEN NULL ELSE p.value END AS value, p.suppressed OR z.zero AS suppressed
-      FROM _bm_raw r JOIN _bm_cols k USING (col), LATERAL buurtmonitor.parse_value(r.raw) p,
-           LATERAL (SELECT p.value = 0 AND (k.indicator = ANY (zero_is_suppressed)
-                                            OR r.col = ANY (zero_is_suppressed)) IS TRUE AS zero) z;
+    BEGIN
+        CREATE TEMP TABLE _bm_cells AS
+        SELECT r.*, k.indicator,
+               CASE WHEN z.zero THEN NULL ELSE p.value END AS value, p.suppressed OR z.zero AS suppressed
+          FROM _bm_raw r JOIN _bm_cols k USING (col), LATERAL buurtmonitor.parse_value(r.raw) p,
+               LATERAL (SELECT p.value = 0 AND (k.indicator = ANY (zero_is_suppressed)
+                                                OR r.col = ANY (zero_is_suppressed)) IS TRUE AS zero) z;
+    EXCEPTION WHEN numeric_value_out_of_range THEN
+        -- a number beyond double precision (1e400, 1e-400): name every such cell
+        SELECT array_agg(format('line %s %s %s = ''%s''', line, code, col, raw) ORDER BY line, col) INTO bad
+          FROM _bm_raw WHERE buurtmonitor._value_out_of_range(raw);
+        IF bad IS NULL THEN
+            RAISE;
+        END IF;
+        PERFORM buurtmonitor._fail('22003', 'values beyond the range of double precision (above 1.8e308, or not zero but below 4.9e-324): %s', bad,
+            'Correct these cells, or rescale the indicator (for example to thousands); write 0 for zero.');
+    END;
     DROP TABLE _bm_raw, _bm_cols;
     ANALYZE _bm_cells;
     IF bad IS NOT NULL THEN
@@ -492,7 +556,7 @@ BEGIN
             'Each area may occur once per period; remove the duplicate rows.');
     END IF;
 
-    SELECT array_agg(format('%s %s = ''%s''', code, col, raw) ORDER BY line, col) INTO bad
+    SELECT array_agg(format('line %s %s %s = ''%s''', line, code, col, raw) ORDER BY line, col) INTO bad
       FROM _bm_cells WHERE value IS NULL AND NOT suppressed;
     IF bad IS NOT NULL THEN
         PERFORM buurtmonitor._fail('22P02', 'non-numeric values: %s', bad,
