@@ -369,7 +369,7 @@ BEGIN
        AND (refresh_denominators.period IS NULL OR o.period = refresh_denominators.period)
        AND abs(o.value) > 1.7976931348623157e308 / b.value;
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('22003', 'numerator value * base is beyond the range of double precision (1.8e308) for: %s', bad,
+        PERFORM buurtmonitor._fail('numeric_value_out_of_range', 'numerator value * base is beyond the range of double precision (1.8e308) for: %s', bad,
             'Correct the value or its base, or rescale the indicator (for example to thousands).');
     END IF;
     UPDATE buurtmonitor.observations o
@@ -462,7 +462,7 @@ BEGIN
     EXECUTE format($q$
         CREATE TEMP TABLE _bm_cells AS
         WITH rows AS (
-            SELECT row_number() OVER () AS line, to_jsonb(s) AS j FROM %1$s s)
+            SELECT row_number() OVER () + %7$s AS line, to_jsonb(s) AS j FROM %1$s s)
         SELECT line,
                btrim(j->>%2$L) AS code,
                %3$s AS period_raw,
@@ -477,7 +477,9 @@ BEGIN
         CASE WHEN name_col IS NULL THEN 'NULL::text' ELSE format('j->>%L', name_col) END,
         CASE WHEN is_long THEN 'SELECT j->>''indicator'' AS key, j->>''value'' AS value'
              ELSE 'SELECT e.key, e.value FROM jsonb_each_text(j) e' END,
-        CASE WHEN 'gm_naam' = ANY (cols) THEN 'j->>''gm_naam''' ELSE 'NULL::text' END);
+        CASE WHEN 'gm_naam' = ANY (cols) THEN 'j->>''gm_naam''' ELSE 'NULL::text' END,
+        -- load_csv sets 1 so that "line N" is the file line (below the header)
+        coalesce(nullif(current_setting('buurtmonitor.line_offset', true), ''), '0')::integer);
     ANALYZE _bm_cells;
     IF NOT is_long THEN
         DELETE FROM _bm_cells c
@@ -496,7 +498,7 @@ BEGIN
     SELECT array_agg(format('line %s %s ''%s''', line, code, period_raw) ORDER BY line) INTO bad
       FROM (SELECT DISTINCT line, code, period_raw FROM _bm_cells WHERE period IS NULL) x;
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('22P02', 'periods that are not whole years: %s', bad,
+        PERFORM buurtmonitor._fail('invalid_text_representation', 'periods that are not whole years: %s', bad,
             'Write the period as a year such as 2022 (column jaar or period), or pass period => 2022.');
     END IF;
     SELECT array_agg(format('line %s %s %s', line, code, period) ORDER BY line) INTO bad
@@ -504,7 +506,7 @@ BEGIN
              WHERE NOT period BETWEEN 1800 AND 2999
                 OR NOT coalesce(arg_vintage, period) BETWEEN 1800 AND 2999) x;
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('22003', 'periods out of range (years 1800 to 2999): %s', bad,
+        PERFORM buurtmonitor._fail('numeric_value_out_of_range', 'periods out of range (years 1800 to 2999): %s', bad,
             'Correct the year of these rows; periods and vintages are years from 1800 to 2999.');
     END IF;
 
@@ -533,12 +535,14 @@ BEGIN
                                                 OR r.col = ANY (zero_is_suppressed)) IS TRUE AS zero) z;
     EXCEPTION WHEN numeric_value_out_of_range THEN
         -- a number beyond double precision (1e400, 1e-400): name every such cell
-        SELECT array_agg(format('line %s %s %s = ''%s''', line, code, col, raw) ORDER BY line, col) INTO bad
-          FROM _bm_raw WHERE buurtmonitor._value_out_of_range(raw);
+        SELECT array_agg(format('line %s %s %s = ''%s''', line, code,
+                                CASE WHEN k.indicator = r.col THEN r.col ELSE format('%s (%s)', r.col, k.indicator) END,
+                                raw) ORDER BY line, r.col) INTO bad
+          FROM _bm_raw r JOIN _bm_cols k USING (col) WHERE buurtmonitor._value_out_of_range(raw);
         IF bad IS NULL THEN
             RAISE;
         END IF;
-        PERFORM buurtmonitor._fail('22003', 'values beyond the range of double precision (above 1.8e308, or not zero but below 4.9e-324): %s', bad,
+        PERFORM buurtmonitor._fail('numeric_value_out_of_range', 'values beyond the range of double precision (above 1.8e308, or not zero but below 4.9e-324): %s', bad,
             'Correct these cells, or rescale the indicator (for example to thousands); write 0 for zero.');
     END;
     DROP TABLE _bm_raw, _bm_cols;
@@ -556,7 +560,9 @@ BEGIN
             'Each area may occur once per period; remove the duplicate rows.');
     END IF;
 
-    SELECT array_agg(format('line %s %s %s = ''%s''', line, code, col, raw) ORDER BY line, col) INTO bad
+    SELECT array_agg(format('line %s %s %s = ''%s''', line, code,
+                            CASE WHEN indicator = col THEN col ELSE format('%s (%s)', col, indicator) END,
+                            raw) ORDER BY line, col) INTO bad
       FROM _bm_cells WHERE value IS NULL AND NOT suppressed;
     IF bad IS NOT NULL THEN
         PERFORM buurtmonitor._fail('22P02', 'non-numeric values: %s', bad,
@@ -695,9 +701,12 @@ DECLARE
     stage regclass := buurtmonitor.stage_csv(path, delimiter, '_bm_csv');
     n integer;
 BEGIN
+    -- errors then name file lines: data row N is line N + 1 below the header
+    PERFORM set_config('buurtmonitor.line_offset', '1', true);
     n := buurtmonitor.load_observations(stage, period, vintage, mapping, code_column, ignore_columns,
                                         owner, regexp_replace(path, '^.*/', ''), true, on_conflict,
                                         zero_is_suppressed);
+    PERFORM set_config('buurtmonitor.line_offset', '', true);
     DROP TABLE pg_temp._bm_csv;
     RETURN n;
 END
