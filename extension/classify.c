@@ -201,7 +201,7 @@ state_reserve(ClassState *st, int64 extra)
 
 	if (need <= st->cap)
 		return;
-	check_budget((double) need * row_bytes(st), "the values of one group");
+	check_budget((double) need * row_bytes(st), "the values of one group (so far)");
 	while (st->cap < need)
 		st->cap *= 2;
 	st->v = repalloc_huge(st->v, st->cap * sizeof(double));
