@@ -5,7 +5,7 @@
 -- The values of an indicator for the areas of a level and edition in one period.
 CREATE FUNCTION buurtmonitor._map_values(indicator text, level text, vintage integer, period integer)
 RETURNS TABLE (area_code text, value double precision)
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT a.code, o.value
       FROM buurtmonitor.areas a
       LEFT JOIN buurtmonitor.observations o
@@ -20,7 +20,7 @@ COMMENT ON FUNCTION buurtmonitor._map_values(text, text, integer, integer) IS
 CREATE FUNCTION buurtmonitor.map_breaks(indicator text, level text, vintage integer, period integer,
                                         method text DEFAULT 'fisher', classes integer DEFAULT 5)
 RETURNS double precision[]
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     b double precision[];
 BEGIN
@@ -41,7 +41,7 @@ COMMENT ON FUNCTION buurtmonitor.map_breaks(text, text, integer, integer, text, 
 -- worse by the indicator's polarity (1 higher is better: low values dark; -1 and 0: high values dark).
 CREATE FUNCTION buurtmonitor.class_colour(j integer, k integer, polarity integer DEFAULT 0)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
     WITH t AS (SELECT CASE WHEN k <= 1 THEN 0.5
                            ELSE (CASE WHEN polarity = 1 THEN k - j ELSE j - 1 END)::float8 / (k - 1) END AS t),
          stops(i, r, g, b) AS (VALUES (0, 255, 255, 204), (1, 253, 141, 60), (2, 128, 0, 38)),
@@ -57,14 +57,14 @@ COMMENT ON FUNCTION buurtmonitor.class_colour(integer, integer, integer) IS
 
 -- Text for an XML attribute or element: & < > " escaped.
 CREATE FUNCTION buurtmonitor._xml_escape(t text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT replace(replace(replace(replace(t, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;')
 $$;
 COMMENT ON FUNCTION buurtmonitor._xml_escape(text) IS 'Internal: escape & < > " for XML.';
 
 -- '#rrggbb' as 'r,g,b' (QGIS colour notation).
 CREATE FUNCTION buurtmonitor._rgb(hex text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT format('%s,%s,%s', ('x' || substr(hex, 2, 2))::bit(8)::int, ('x' || substr(hex, 4, 2))::bit(8)::int,
                   ('x' || substr(hex, 6, 2))::bit(8)::int)
 $$;
@@ -74,7 +74,7 @@ COMMENT ON FUNCTION buurtmonitor._rgb(text) IS 'Internal: #rrggbb as r,g,b.';
 CREATE FUNCTION buurtmonitor.style_qml(breaks double precision[], value_column text DEFAULT 'value',
                                        indicator text DEFAULT NULL, language text DEFAULT 'nl')
 RETURNS xml
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     labels text[] := buurtmonitor.class_labels(breaks, indicator, language);
     k integer := cardinality(breaks) - 1;
@@ -113,7 +113,7 @@ COMMENT ON FUNCTION buurtmonitor.style_qml(double precision[], text, text, text)
 CREATE FUNCTION buurtmonitor.style_sld(breaks double precision[], layer_name text, value_column text DEFAULT 'value',
                                        indicator text DEFAULT NULL, language text DEFAULT 'nl')
 RETURNS xml
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     labels text[] := buurtmonitor.class_labels(breaks, indicator, language);
     k integer := cardinality(breaks) - 1;
@@ -158,7 +158,7 @@ CREATE FUNCTION buurtmonitor.create_map_layer(indicator text, level text, vintag
                                               language text DEFAULT 'nl',
                                               target_schema text DEFAULT 'buurtmonitor_layers')
 RETURNS regclass
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     b double precision[] := buurtmonitor.map_breaks(indicator, level, vintage, period, method, classes);
     view_name text := format('%s_%s_%s_%s', level, vintage, indicator, period);

@@ -5,7 +5,7 @@ CREATE FUNCTION buurtmonitor.map_svg(indicator text, level text, vintage integer
                                      title text DEFAULT NULL, language text DEFAULT 'nl',
                                      width integer DEFAULT 800, source text DEFAULT 'Bron: CBS')
 RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     b double precision[] := buurtmonitor.map_breaks(indicator, level, vintage, period, method, classes);
     labels text[] := buurtmonitor.class_labels(b, indicator, language);
