@@ -2,8 +2,10 @@
 -- layer view with value and class, and its graduated style (QML for QGIS, SLD for GeoServer)
 -- in QGIS's own table public.layer_styles, marked as default (docs/classify.md).
 
--- The values of an indicator for the areas of a level and edition in one period.
-CREATE FUNCTION buurtmonitor._map_values(indicator text, level text, vintage integer, period integer)
+-- The values of an indicator for the areas of a level and edition in one period; within: only the
+-- areas lying in these areas (gemeente, stadsdeel or wijk codes, or the areas' own codes).
+CREATE FUNCTION buurtmonitor._map_values(level text, vintage integer, indicator text, period integer,
+                                         within text[])
 RETURNS TABLE (area_code text, value double precision)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT a.code, o.value
@@ -12,30 +14,53 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp 
         ON o.area_code = a.code AND o.vintage = a.vintage AND o.indicator = _map_values.indicator
        AND o.period = _map_values.period
      WHERE a.level = _map_values.level AND a.vintage = _map_values.vintage
+       AND (within IS NULL OR a.code IN (
+            SELECT h.code FROM buurtmonitor.area_hierarchy h
+             WHERE h.level = _map_values.level AND h.vintage = _map_values.vintage
+               AND (h.code = ANY (within) OR h.wijk_code = ANY (within) OR h.stadsdeel_code = ANY (within)
+                    OR h.gemeente_code = ANY (within))))
 $$;
-COMMENT ON FUNCTION buurtmonitor._map_values(text, text, integer, integer) IS
-    'Internal: every area of a level and edition with its value of an indicator in a period (NULL when missing).';
+COMMENT ON FUNCTION buurtmonitor._map_values(text, integer, text, integer, text[]) IS
+    'Internal: every area of a level and edition (within the given areas, if any) with its value of an indicator in a period (NULL when missing).';
 
--- Breaks of an indicator over the areas of a level and edition.
-CREATE FUNCTION buurtmonitor.map_breaks(indicator text, level text, vintage integer, period integer,
-                                        method text DEFAULT 'fisher', classes integer DEFAULT 5)
-RETURNS double precision[]
+-- The period a map shows: the given one, else the latest with values of the indicator for the
+-- areas of the level and edition; an error when there are none.
+CREATE FUNCTION buurtmonitor._map_period(level text, vintage integer, indicator text, period integer)
+RETURNS integer
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-    b double precision[];
+    p integer;
 BEGIN
     PERFORM buurtmonitor._check_indicators(ARRAY[indicator]);
-    SELECT buurtmonitor.class_breaks(v.value, method, classes) INTO b
-      FROM buurtmonitor._map_values(indicator, level, vintage, period) v;
-    IF b IS NULL THEN
-        RAISE EXCEPTION 'no values of % for level % edition % period %', indicator, level, vintage, period
+    SELECT max(o.period) INTO p
+      FROM buurtmonitor.observations o
+      JOIN buurtmonitor.areas a ON a.code = o.area_code AND a.vintage = o.vintage
+     WHERE o.indicator = _map_period.indicator AND a.level = _map_period.level
+       AND a.vintage = _map_period.vintage AND o.value IS NOT NULL
+       AND (_map_period.period IS NULL OR o.period = _map_period.period);
+    IF p IS NULL THEN
+        RAISE EXCEPTION '%', format('no values of %s for level %s edition %s%s', indicator, level, vintage,
+                                    CASE WHEN period IS NULL THEN '' ELSE ' period ' || period END)
             USING ERRCODE = 'no_data_found', HINT = 'Check the level, edition and period of the loaded observations.';
     END IF;
-    RETURN b;
+    RETURN p;
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor.map_breaks(text, text, integer, integer, text, integer) IS
-    'Class breaks of an indicator over all areas of a level and edition in one period (class_breaks over the observations).';
+COMMENT ON FUNCTION buurtmonitor._map_period(text, integer, text, integer) IS
+    'Internal: the period of a map (the given one, else the latest with values); an error when there are no values.';
+
+-- Breaks of an indicator over the areas of a level and edition.
+CREATE FUNCTION buurtmonitor.map_breaks(level text, vintage integer, indicator text, period integer DEFAULT NULL,
+                                        method text DEFAULT 'fisher', classes integer DEFAULT 5,
+                                        within text[] DEFAULT NULL)
+RETURNS double precision[]
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT buurtmonitor.class_breaks(v.value, method, classes)
+      FROM buurtmonitor._map_values(level, vintage, indicator,
+                                    buurtmonitor._map_period(level, vintage, indicator, period), within) v
+$$;
+COMMENT ON FUNCTION buurtmonitor.map_breaks(text, integer, text, integer, text, integer, text[]) IS
+    'Class breaks of an indicator over the areas of a level and edition (within: only those in the given gemeenten, stadsdelen or wijken) in one period (default: the latest with values): class_breaks over the observations.';
 
 -- Colour of class j of k (hex #rrggbb): a sequential ramp from light yellow to dark red, dark =
 -- worse by the indicator's polarity (1 higher is better: low values dark; -1 and 0: high values dark).
@@ -150,51 +175,67 @@ $$;
 COMMENT ON FUNCTION buurtmonitor.style_sld(double precision[], text, text, text, text) IS
     'The classes as an OGC SLD 1.1 document: one rule per class (value > lower and <= upper; the first class also = lower) with its label and colour.';
 
--- A map layer: a view <level>_<vintage>_<indicator>_<period> in target_schema with id, code, name,
--- value, class and geometry, and its graduated style written to public.layer_styles (QGIS's table,
--- created with QGIS's columns when missing) as the layer's default.
-CREATE FUNCTION buurtmonitor.create_map_layer(indicator text, level text, vintage integer, period integer,
-                                              method text DEFAULT 'fisher', classes integer DEFAULT 5,
-                                              language text DEFAULT 'nl',
-                                              target_schema text DEFAULT 'buurtmonitor_layers')
-RETURNS regclass
+-- Write a graduated style for table_schema.table_name (geometry column geom, attribute value) to
+-- public.layer_styles as its default; the table is created with QGIS's columns when missing.
+CREATE FUNCTION buurtmonitor._write_layer_style(table_schema text, table_name text, method text,
+                                                breaks double precision[], indicator text, language text)
+RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
-DECLARE
-    b double precision[] := buurtmonitor.map_breaks(indicator, level, vintage, period, method, classes);
-    view_name text := format('%s_%s_%s_%s', level, vintage, indicator, period);
-    qml xml;
 BEGIN
-    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I', target_schema);
-    EXECUTE format(
-        'CREATE OR REPLACE VIEW %I.%I WITH (security_invoker = true) AS
-         SELECT a.area_id AS id, a.code, a.name, v.value, buurtmonitor.class_of(v.value, %L) AS class,
-                a.geom::geometry(MultiPolygon, 28992) AS geom
-           FROM buurtmonitor.areas a
-           JOIN buurtmonitor._map_values(%L, %L, %s, %s) v ON v.area_code = a.code
-          WHERE a.level = %L AND a.vintage = %s',
-        target_schema, view_name, b, indicator, level, vintage, period, level, vintage);
-    EXECUTE format('COMMENT ON VIEW %I.%I IS %L', target_schema, view_name,
-                   format('buurtmonitor map of %s, %s %s, period %s: %s classes (%s)', indicator, level, vintage,
-                          period, cardinality(b) - 1, method));
     CREATE TABLE IF NOT EXISTS public.layer_styles (
         id serial PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar, f_table_name varchar,
         f_geometry_column varchar, stylename text, styleqml xml, stylesld xml, useasdefault boolean,
         description text, owner varchar(63) DEFAULT CURRENT_USER, ui xml,
         update_time timestamp DEFAULT CURRENT_TIMESTAMP);
     UPDATE public.layer_styles s SET useasdefault = false
-     WHERE s.f_table_catalog = current_database() AND s.f_table_schema = target_schema
-       AND s.f_table_name = view_name AND s.f_geometry_column = 'geom';
+     WHERE s.f_table_catalog = current_database() AND s.f_table_schema = table_schema
+       AND s.f_table_name = table_name AND s.f_geometry_column = 'geom';
     DELETE FROM public.layer_styles s
-     WHERE s.f_table_catalog = current_database() AND s.f_table_schema = target_schema
-       AND s.f_table_name = view_name AND s.stylename = view_name || '_' || method;
-    qml := buurtmonitor.style_qml(b, 'value', indicator, language);
+     WHERE s.f_table_catalog = current_database() AND s.f_table_schema = table_schema
+       AND s.f_table_name = table_name AND s.stylename = table_name || '_' || method;
     INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, stylename,
                                      styleqml, stylesld, useasdefault, description)
-    VALUES (current_database(), target_schema, view_name, 'geom', view_name || '_' || method, qml,
-            buurtmonitor.style_sld(b, view_name, 'value', indicator, language), true,
-            format('buurtmonitor: %s, %s classes (%s), breaks %s', indicator, cardinality(b) - 1, method, b));
+    VALUES (current_database(), table_schema, table_name, 'geom', table_name || '_' || method,
+            buurtmonitor.style_qml(breaks, 'value', indicator, language),
+            buurtmonitor.style_sld(breaks, table_name, 'value', indicator, language), true,
+            format('buurtmonitor: %s, %s classes (%s), breaks %s', indicator, cardinality(breaks) - 1, method, breaks));
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._write_layer_style(text, text, text, double precision[], text, text) IS
+    'Internal: write a graduated style (QML and SLD) for a layer to public.layer_styles as its default.';
+
+-- A map layer: a view <level>_<vintage>_<indicator>_<period> in target_schema with id, area_code,
+-- area_name, value, class and geometry, and its graduated style written to public.layer_styles
+-- (QGIS's table, created with QGIS's columns when missing) as the layer's default.
+CREATE FUNCTION buurtmonitor.create_map_layer(level text, vintage integer, indicator text,
+                                              period integer DEFAULT NULL, method text DEFAULT 'fisher',
+                                              classes integer DEFAULT 5, within text[] DEFAULT NULL,
+                                              language text DEFAULT 'nl',
+                                              target_schema text DEFAULT 'buurtmonitor_layers')
+RETURNS regclass
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    p integer := buurtmonitor._map_period(level, vintage, indicator, period);
+    b double precision[] := buurtmonitor.map_breaks(level, vintage, indicator, p, method, classes, within);
+    view_name text := format('%s_%s_%s_%s', level, vintage, indicator, p);
+BEGIN
+    IF to_regnamespace(quote_ident(target_schema)) IS NULL THEN
+        EXECUTE format('CREATE SCHEMA %I', target_schema);
+    END IF;
+    EXECUTE format(
+        'CREATE OR REPLACE VIEW %I.%I WITH (security_invoker = true) AS
+         SELECT a.area_id AS id, a.code AS area_code, a.name AS area_name, v.value,
+                buurtmonitor.class_of(v.value, %L) AS class, a.geom::geometry(MultiPolygon, 28992) AS geom
+           FROM buurtmonitor.areas a
+           JOIN buurtmonitor._map_values(%L, %s, %L, %s, %L) v ON v.area_code = a.code
+          WHERE a.level = %L AND a.vintage = %s',
+        target_schema, view_name, b, level, vintage, indicator, p, within, level, vintage);
+    EXECUTE format('COMMENT ON VIEW %I.%I IS %L', target_schema, view_name,
+                   format('buurtmonitor map of %s, %s %s, period %s: %s classes (%s)', indicator, level, vintage,
+                          p, cardinality(b) - 1, method));
+    PERFORM buurtmonitor._write_layer_style(target_schema, view_name, method, b, indicator, language);
     RETURN format('%I.%I', target_schema, view_name)::regclass;
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor.create_map_layer(text, text, integer, integer, text, integer, text, text) IS
-    'Create or replace a map layer view (id, code, name, value, class, geom) of an indicator for a level, edition and period, and write its graduated QGIS style (QML and SLD) to public.layer_styles as the default style.';
+COMMENT ON FUNCTION buurtmonitor.create_map_layer(text, integer, text, integer, text, integer, text[], text, text) IS
+    'Create or replace a map layer view (id, area_code, area_name, value, class, geom) of an indicator for a level, edition and period (default: the latest), optionally only within given gemeenten, stadsdelen or wijken, and write its graduated QGIS style (QML and SLD) to public.layer_styles as the default style.';
