@@ -267,7 +267,7 @@ read_layer(Layer *L, Oid rel, const char *keycol, const char *geomcol,
 	cw->typid = get_atttype(rel, get_attnum(rel, geomcol));
 	recv.by_address = relkind == RELKIND_RELATION || relkind == RELKIND_MATVIEW ||
 		relkind == RELKIND_PARTITIONED_TABLE;
-	sql = psprintf("SELECT (%s)::text, %s%s FROM %s WHERE %s IS NOT NULL%s%s%s",
+	sql = psprintf("SELECT (%s)::pg_catalog.text, %s%s FROM %s WHERE %s IS NOT NULL%s%s%s",
 				   quote_identifier(keycol), recv.by_address ? "tableoid, ctid, " : "",
 				   quote_identifier(geomcol), L->relname, quote_identifier(geomcol),
 				   filter ? " AND (" : "", filter ? filter : "", filter ? ")" : "");
@@ -466,16 +466,16 @@ count_points(Oid points, const char *pgeom, Layer *S, Layer *T,
 					 errhint("Transform the points with ST_Transform to the SRID of the polygons.")));
 	}
 	/* number the points (row_number, so the point layer may also be a view) */
-	sql = psprintf("WITH p AS (SELECT row_number() OVER () AS pid, %s AS g FROM %s WHERE %s IS NOT NULL),"
+	sql = psprintf("WITH p AS (SELECT pg_catalog.row_number() OVER () AS pid, %s AS g FROM %s WHERE %s IS NOT NULL),"
 				   " ps AS ("
 				   " SELECT DISTINCT ON (p.pid) p.pid, p.g, s.k AS sk"
-				   " FROM p JOIN (SELECT (%s)::text AS k, %s AS g FROM %s WHERE %s) s"
+				   " FROM p JOIN (SELECT (%s)::pg_catalog.text AS k, %s AS g FROM %s WHERE %s) s"
 				   " ON %s.st_intersects(s.g, p.g) ORDER BY p.pid, s.k),"
 				   " pt AS ("
 				   " SELECT DISTINCT ON (ps.pid) ps.sk, t.k AS tk"
-				   " FROM ps LEFT JOIN (SELECT (%s)::text AS k, %s AS g FROM %s WHERE %s) t"
+				   " FROM ps LEFT JOIN (SELECT (%s)::pg_catalog.text AS k, %s AS g FROM %s WHERE %s) t"
 				   " ON %s.st_intersects(t.g, ps.g) ORDER BY ps.pid, t.k)"
-				   " SELECT sk, tk, count(*)::float8 FROM pt GROUP BY sk, tk",
+				   " SELECT sk, tk, pg_catalog.count(*)::pg_catalog.float8 FROM pt GROUP BY sk, tk",
 				   qg, prel, qg,
 				   quote_identifier(skey), quote_identifier(sgeom), S->relname,
 				   sfilter ? psprintf("(%s)", sfilter) : "true",
@@ -600,6 +600,12 @@ bm_crosswalk(PG_FUNCTION_ARGS)
 	work_cxt = AllocSetContextCreate(CurrentMemoryContext, "buurtmonitor crosswalk",
 									 ALLOCSET_DEFAULT_SIZES);
 	INSTR_TIME_SET_CURRENT(start);
+	/*
+	 * Not bm_spi_connect(): source_filter and target_filter are the caller's
+	 * SQL, resolved in the caller's search_path as if typed (build_crosswalk
+	 * calls us under its fixed one).  Everything this file adds to the SQL is
+	 * schema-qualified (docs/security.md).
+	 */
 	SPI_connect();
 	read_layer(&S, PG_GETARG_OID(0), skey, sgeom, sfilter, "source_key", "source_geom", work_cxt);
 	read_layer(&T, PG_GETARG_OID(1), tkey, tgeom, tfilter, "target_key", "target_geom", work_cxt);

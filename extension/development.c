@@ -39,6 +39,7 @@
 #include "utils/tuplestore.h"
 
 #include "significance.h"
+#include "spi_util.h"
 
 PG_FUNCTION_INFO_V1(bm_development);
 PG_FUNCTION_INFO_V1(bm_reference_values);
@@ -1418,10 +1419,10 @@ bm_development(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	DevArgs		args;
 	DevState	st;
+	int			spi_level;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	spi_level = bm_spi_connect();
 	memset(&args, 0, sizeof(args));
 	read_args(fcinfo, &args);
 	memset(&st, 0, sizeof(st));
@@ -1429,7 +1430,7 @@ bm_development(PG_FUNCTION_ARGS)
 	st.tupdesc = rsinfo->setDesc;
 	prepare(&st, &args, true);
 	emit_all_series(&st);
-	SPI_finish();
+	bm_spi_finish(spi_level);
 	return (Datum) 0;
 }
 
@@ -1474,10 +1475,10 @@ bm_reference_values(PG_FUNCTION_ARGS)
 				n = 0,
 				i;
 	int			l;
+	int			spi_level;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	spi_level = bm_spi_connect();
 	memset(&args, 0, sizeof(args));
 	read_reference_args(fcinfo, &args);
 	memset(&st, 0, sizeof(st));
@@ -1542,7 +1543,7 @@ bm_reference_values(PG_FUNCTION_ARGS)
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	SPI_finish();
+	bm_spi_finish(spi_level);
 	return (Datum) 0;
 }
 /* ---------- trend() on arrays ---------- */

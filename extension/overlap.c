@@ -49,6 +49,7 @@
 #include "utils/syscache.h"
 
 #include "overlap.h"
+#include "spi_util.h"
 
 /* ------------------------------------------------------------------------
  * EWKB parsing
@@ -694,7 +695,8 @@ bm_check_srid_projected(int32 srid, const char *what)
 	{
 		char	   *sql;
 
-		SPI_connect();
+		int			spi_level = bm_spi_connect();
+
 		if (SPI_execute("SELECT extnamespace::pg_catalog.regnamespace::text FROM pg_catalog.pg_extension "
 						"WHERE extname = 'postgis'", true, 1) == SPI_OK_SELECT && SPI_processed == 1)
 		{
@@ -710,7 +712,7 @@ bm_check_srid_projected(int32 srid, const char *what)
 				geographic = !isnull && DatumGetBool(d);
 			}
 		}
-		SPI_finish();
+		bm_spi_finish(spi_level);
 	}
 	if (geographic)
 		ereport(ERROR,

@@ -113,7 +113,7 @@ BEGIN
     EXECUTE format(
         'CREATE TEMP TABLE _bm_areas AS
            SELECT btrim(%1$I::text) AS code, %2$s AS name, %3$s AS parent_code,
-                  %4$I::geometry AS geom, row_number() OVER () AS line
+                  %4$I::@extschema:postgis@.geometry AS geom, row_number() OVER () AS line
              FROM %5$s',
         code_column,
         CASE WHEN name_column IS NULL THEN 'NULL::text' ELSE format('%I::text', name_column) END,
@@ -151,17 +151,17 @@ BEGIN
     END IF;
 
     -- geometry type and SRID
-    SELECT array_agg(format('%s (%s)', code, GeometryType(geom)) ORDER BY code) INTO bad
-      FROM _bm_areas WHERE geom IS NOT NULL AND GeometryType(geom) NOT IN ('POLYGON', 'MULTIPOLYGON');
+    SELECT array_agg(format('%s (%s)', code, @extschema:postgis@.GeometryType(geom)) ORDER BY code) INTO bad
+      FROM _bm_areas WHERE geom IS NOT NULL AND @extschema:postgis@.GeometryType(geom) NOT IN ('POLYGON', 'MULTIPOLYGON');
     IF bad IS NOT NULL THEN
         PERFORM buurtmonitor._fail('22023', 'areas must be polygons or multipolygons: %s', bad,
             'Convert the geometries with ST_CollectionExtract(geom, 3).');
     END IF;
-    SELECT array_agg(format('%s (SRID %s)', code, ST_SRID(geom)) ORDER BY code) INTO bad
-      FROM _bm_areas WHERE geom IS NOT NULL AND ST_SRID(geom) <> 28992;
+    SELECT array_agg(format('%s (SRID %s)', code, @extschema:postgis@.ST_SRID(geom)) ORDER BY code) INTO bad
+      FROM _bm_areas WHERE geom IS NOT NULL AND @extschema:postgis@.ST_SRID(geom) <> 28992;
     IF bad IS NOT NULL THEN
-        IF transform AND NOT EXISTS (SELECT 1 FROM _bm_areas WHERE geom IS NOT NULL AND ST_SRID(geom) = 0) THEN
-            UPDATE _bm_areas SET geom = ST_Transform(geom, 28992) WHERE geom IS NOT NULL AND ST_SRID(geom) <> 28992;
+        IF transform AND NOT EXISTS (SELECT 1 FROM _bm_areas WHERE geom IS NOT NULL AND @extschema:postgis@.ST_SRID(geom) = 0) THEN
+            UPDATE _bm_areas SET geom = @extschema:postgis@.ST_Transform(geom, 28992) WHERE geom IS NOT NULL AND @extschema:postgis@.ST_SRID(geom) <> 28992;
         ELSE
             PERFORM buurtmonitor._fail('22023', 'geometries are not in EPSG:28992 (RD New): %s', bad,
                 'Transform them with ST_Transform(geom, 28992), or pass transform => true (needs a known SRID).');
@@ -170,20 +170,20 @@ BEGIN
 
     -- validity: refuse, or repair and report
     -- ST_IsValidDetail, unlike ST_IsValid, does not send a NOTICE per invalid geometry
-    SELECT array_agg(format('%s (%s)', code, (ST_IsValidDetail(geom)).reason) ORDER BY code) INTO bad
-      FROM _bm_areas WHERE geom IS NOT NULL AND NOT (ST_IsValidDetail(geom)).valid;
+    SELECT array_agg(format('%s (%s)', code, (@extschema:postgis@.ST_IsValidDetail(geom)).reason) ORDER BY code) INTO bad
+      FROM _bm_areas WHERE geom IS NOT NULL AND NOT (@extschema:postgis@.ST_IsValidDetail(geom)).valid;
     IF bad IS NOT NULL THEN
         IF NOT repair THEN
             PERFORM buurtmonitor._fail('22023', 'invalid geometries: %s', bad,
                 'Repair them with ST_MakeValid(geom), or pass repair => true to repair and report them.');
         END IF;
-        UPDATE _bm_areas SET geom = ST_CollectionExtract(ST_MakeValid(geom), 3)
-         WHERE geom IS NOT NULL AND NOT (ST_IsValidDetail(geom)).valid;
+        UPDATE _bm_areas SET geom = @extschema:postgis@.ST_CollectionExtract(@extschema:postgis@.ST_MakeValid(geom), 3)
+         WHERE geom IS NOT NULL AND NOT (@extschema:postgis@.ST_IsValidDetail(geom)).valid;
         n_repaired := cardinality(bad);
         RAISE NOTICE 'repaired % invalid geometries: %', n_repaired, array_to_string(bad[1:10], ', ');
     END IF;
     SELECT array_agg(code ORDER BY code) INTO bad
-      FROM _bm_areas WHERE geom IS NOT NULL AND (ST_IsEmpty(geom) OR ST_Area(geom) = 0);
+      FROM _bm_areas WHERE geom IS NOT NULL AND (@extschema:postgis@.ST_IsEmpty(geom) OR @extschema:postgis@.ST_Area(geom) = 0);
     IF bad IS NOT NULL THEN
         PERFORM buurtmonitor._fail('22023', 'empty or zero-area geometries: %s', bad,
             'Remove these areas from the input or give them a real boundary.');
@@ -195,7 +195,7 @@ BEGIN
     INSERT INTO buurtmonitor.areas (code, vintage, name, level, parent_code, geom)
     SELECT a.code, load_areas.vintage, a.name,
            coalesce(load_areas.level, buurtmonitor.level_of_code(a.code)),
-           a.parent_code, ST_Multi(a.geom)
+           a.parent_code, @extschema:postgis@.ST_Multi(a.geom)
       FROM _bm_areas a ORDER BY a.line;
     GET DIAGNOSTICS n = ROW_COUNT;
 
@@ -243,7 +243,7 @@ BEGIN
         SELECT c.parent_code, derive_parent_areas.vintage, NULL,
                buurtmonitor.level_of_code(c.parent_code),
                buurtmonitor.parent_of_code(c.parent_code),
-               ST_Multi(ST_Union(c.geom))
+               @extschema:postgis@.ST_Multi(@extschema:postgis@.ST_Union(c.geom))
           FROM buurtmonitor.areas c
          WHERE c.vintage = derive_parent_areas.vintage AND c.parent_code IS NOT NULL
            AND buurtmonitor.level_of_code(c.parent_code) IS NOT NULL
@@ -258,7 +258,7 @@ BEGIN
     FOR n IN SELECT l.rank FROM buurtmonitor.levels l ORDER BY l.rank LOOP
         UPDATE buurtmonitor.areas p
            SET geom = d.geom
-          FROM (SELECT c.parent_code, ST_Multi(ST_Union(c.geom)) AS geom
+          FROM (SELECT c.parent_code, @extschema:postgis@.ST_Multi(@extschema:postgis@.ST_Union(c.geom)) AS geom
                   FROM buurtmonitor.areas c
                  WHERE c.vintage = derive_parent_areas.vintage AND c.geom IS NOT NULL
                  GROUP BY c.parent_code) d
@@ -310,7 +310,7 @@ BEGIN
            f->'properties'->>name_property AS name,
            CASE WHEN parent_property IS NOT NULL THEN f->'properties'->>parent_property END AS parent_code,
            CASE WHEN f->'geometry' IS NULL OR jsonb_typeof(f->'geometry') = 'null' THEN NULL
-                ELSE ST_SetSRID(ST_GeomFromGeoJSON(f->'geometry'), srid) END AS geom
+                ELSE @extschema:postgis@.ST_SetSRID(@extschema:postgis@.ST_GeomFromGeoJSON(f->'geometry'), srid) END AS geom
       FROM jsonb_array_elements(doc->'features') WITH ORDINALITY AS t(f, i)
      ORDER BY i;
 

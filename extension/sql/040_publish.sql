@@ -85,7 +85,7 @@ BEGIN
           GROUP BY a.area_id, a.code, a.name, a.level, a.vintage, o.period%s',
         (SELECT string_agg(format('max(o.value) FILTER (WHERE o.indicator = %L) AS %I', c, c), ', ' ORDER BY ord)
            FROM unnest(indicators) WITH ORDINALITY u(c, ord)),
-        CASE WHEN with_geometry THEN ', a.geom::geometry(MultiPolygon, 28992) AS geom' ELSE '' END,
+        CASE WHEN with_geometry THEN ', a.geom::@extschema:postgis@.geometry(MultiPolygon, 28992) AS geom' ELSE '' END,
         indicators,
         CASE WHEN level IS NOT NULL THEN format(' AND a.level = %L', level) ELSE '' END,
         CASE WHEN period IS NOT NULL THEN format(' AND o.period = %s', period) ELSE '' END,
@@ -148,7 +148,7 @@ BEGIN
             'CREATE OR REPLACE VIEW %I.%I AS
              SELECT h.area_id AS id, h.code, h.name, h.level, h.vintage, h.parent_code, h.parent_name,
                     h.wijk_code, h.wijk_name, h.gemeente_code, h.gemeente_name,
-                    a.geom::geometry(MultiPolygon, 28992) AS geom
+                    a.geom::@extschema:postgis@.geometry(MultiPolygon, 28992) AS geom
                FROM buurtmonitor.areas a
                JOIN buurtmonitor.area_hierarchy h ON h.code = a.code AND h.vintage = a.vintage
               WHERE a.level = %L AND a.vintage = %s',
