@@ -11,7 +11,10 @@ MODULE_big  = buurtmonitor
 OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard extension/*.c)))
 
 SQL_PARTS   = $(sort $(wildcard extension/sql/*.sql))
-DATA_built  = buurtmonitor--$(EXTVERSION).sql
+# The upgrade from the last release is generated too (scripts/gen_upgrade.sh).
+UPGRADE_FROM = 0.1.0
+UPGRADE_PIECES = $(sort $(wildcard extension/upgrade/$(UPGRADE_FROM)--$(EXTVERSION)/*.sql))
+DATA_built  = buurtmonitor--$(EXTVERSION).sql buurtmonitor--$(UPGRADE_FROM)--$(EXTVERSION).sql
 DATA        = $(wildcard extension/upgrade/buurtmonitor--*--*.sql) $(wildcard extension/archive/buurtmonitor--*.sql)
 
 # Tests run in name order in one database; the numeric prefix sets the order.
@@ -20,7 +23,7 @@ REGRESS_OPTS = --inputdir=. --load-extension=postgis
 
 PG_CPPFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 SHLIB_LINK  = -lgeos_c -lm
-EXTRA_CLEAN = buurtmonitor--$(EXTVERSION).sql
+EXTRA_CLEAN = buurtmonitor--$(EXTVERSION).sql buurtmonitor--$(UPGRADE_FROM)--$(EXTVERSION).sql
 
 PG_CONFIG  ?= pg_config
 PGXS       := $(shell $(PG_CONFIG) --pgxs)
@@ -28,3 +31,6 @@ include $(PGXS)
 
 buurtmonitor--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $(SQL_PARTS) > $@
+
+buurtmonitor--$(UPGRADE_FROM)--$(EXTVERSION).sql: $(UPGRADE_PIECES) $(SQL_PARTS) scripts/gen_upgrade.sh
+	bash scripts/gen_upgrade.sh $(UPGRADE_FROM) $(EXTVERSION) > $@

@@ -5,8 +5,9 @@
 # each of which records that it ran. Then a superuser installs the extension and runs the main
 # functions on small real data (test/security/scenario.sql) and one call of every function and
 # aggregate found in the catalogue (test/security/calls.sql), with public first on its
-# search_path. None of the hostile objects may run. Three set-ups: PostGIS in public; PostGIS in
-# its own schema (not on the caller's path); and that with the caller's search_path = ''.
+# search_path. None of the hostile objects may run. Four set-ups: PostGIS in public; PostGIS in
+# its own schema (not on the caller's path); that with the caller's search_path = ''; and 0.1.0
+# installed before the hostile role acts, then ALTER EXTENSION buurtmonitor UPDATE.
 # A control function without a fixed search_path must be caught, or the test proves nothing.
 set -euo pipefail
 : "${PGPORT:?}" "${BM_ROOT:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -29,7 +30,7 @@ q -d postgres -c "SET client_min_messages = warning" \
 # hijacks: the hostile sequence's count; it is not rolled back with the caller's transaction
 hijacks() { q -d "$1" -c "SELECT CASE WHEN s.is_called THEN s.last_value ELSE 0 END FROM public.bm_hijack_seq s"; }
 
-dbs="bm_sec_public bm_sec_schema bm_sec_empty"
+dbs="bm_sec_public bm_sec_schema bm_sec_empty bm_sec_upgrade"
 cleanup() {   # BM_SECURITY_KEEP=1 keeps the databases and the logs for a look
     [ -n "${BM_SECURITY_KEEP:-}" ] && { echo "security: kept $dbs and $work"; return; }
     for db in $dbs; do psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; done
@@ -39,13 +40,15 @@ cleanup() {   # BM_SECURITY_KEEP=1 keeps the databases and the logs for a look
 trap cleanup EXIT
 
 run() {
-    local db=$1 postgis=$2 caller=$3 n
+    local db=$1 postgis=$2 caller=$3 from=${4:-} n
     q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
     if [ "$postgis" = public ]; then
         q -d "$db" -c "CREATE EXTENSION postgis"
     else
         q -d "$db" -c "CREATE SCHEMA $postgis" -c "CREATE EXTENSION postgis SCHEMA $postgis"
     fi
+    # an upgrade starts from the released version, installed before the hostile role acts
+    [ -z "$from" ] || q -d "$db" -c "SET client_min_messages = warning" -c "CREATE EXTENSION buurtmonitor VERSION '$from'"
     q -d "$db" -c "GRANT CREATE ON SCHEMA public TO bm_hostile" -c "SET ROLE bm_hostile" -f - <<'SQL'
 CREATE SEQUENCE public.bm_hijack_seq;
 GRANT USAGE, SELECT ON SEQUENCE public.bm_hijack_seq TO PUBLIC;
@@ -86,9 +89,10 @@ SQL
     fi
     q -d "$db" -c "SELECT pg_catalog.setval('public.bm_hijack_seq', 1, false)" > /dev/null
 
-    # install with the hostile objects in place (CREATE EXTENSION puts PostGIS's schema on the path)
-    psql -qX -d "$db" -c "SET client_min_messages = warning" -c "CREATE EXTENSION buurtmonitor" > "$work/install_$db.log" 2>&1 \
-        || { cat "$work/install_$db.log"; fail "$db: CREATE EXTENSION buurtmonitor failed"; return; }
+    # install or upgrade with the hostile objects in place (the script runs with PostGIS's schema on the path)
+    psql -qX -d "$db" -c "SET client_min_messages = warning" \
+         -c "$([ -z "$from" ] && echo "CREATE EXTENSION buurtmonitor" || echo "ALTER EXTENSION buurtmonitor UPDATE")" \
+         > "$work/install_$db.log" 2>&1 || { cat "$work/install_$db.log"; fail "$db: installing buurtmonitor failed"; return; }
 
     # the main functions must work and print only t
     if ! PGOPTIONS="-c track_functions=all" psql -qXAt -d "$db" -v safe="SET search_path = pg_catalog, pg_temp" -v caller="SET search_path = $caller" \
@@ -130,5 +134,6 @@ SQL
 run bm_sec_public public "public, pg_catalog"
 run bm_sec_schema postgis "public, pg_catalog"
 run bm_sec_empty postgis "''"
+run bm_sec_upgrade public "public, pg_catalog" 0.1.0
 [ $status -eq 0 ] && echo "security: no hostile object ran; the main functions work with PostGIS off the caller's search_path"
 exit $status
