@@ -30,7 +30,7 @@ q -d postgres -c "SET client_min_messages = warning" \
 # hijacks: the hostile sequence's count; it is not rolled back with the caller's transaction
 hijacks() { q -d "$1" -c "SELECT CASE WHEN s.is_called THEN s.last_value ELSE 0 END FROM public.bm_hijack_seq s"; }
 
-dbs="bm_sec_public bm_sec_schema bm_sec_empty bm_sec_upgrade"
+dbs="bm_sec_public bm_sec_schema bm_sec_empty bm_sec_upgrade bm_sec_doc"
 cleanup() {   # BM_SECURITY_KEEP=1 keeps the databases and the logs for a look
     [ -n "${BM_SECURITY_KEEP:-}" ] && { echo "security: kept $dbs and $work"; return; }
     for db in $dbs; do psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; done
@@ -135,5 +135,15 @@ run bm_sec_public public "public, pg_catalog"
 run bm_sec_schema postgis "public, pg_catalog"
 run bm_sec_empty postgis "''"
 run bm_sec_upgrade public "public, pg_catalog" 0.1.0
+# the DBA's example of docs/security.md: its first SQL block sets up, its second must list nothing
+block() { awk -v n="$1" '/^```sql$/ { k++; inside = 1; next } /^```$/ { inside = 0; next } inside && k == n' "$BM_ROOT/docs/security.md"; }
+block 1 > "$work/doc1.sql"
+block 2 > "$work/doc2.sql"
+q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS bm_sec_doc" -c "CREATE DATABASE bm_sec_doc"
+if ! q -d bm_sec_doc -c "SET client_min_messages = warning" -f "$work/doc1.sql" >/dev/null \
+   || [ -n "$(q -d bm_sec_doc -f "$work/doc2.sql")" ]; then
+    fail "the example of docs/security.md does not give a database whose functions all have the fixed search_path"
+fi
+
 [ $status -eq 0 ] && echo "security: no hostile object ran; the main functions work with PostGIS off the caller's search_path"
 exit $status
