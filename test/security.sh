@@ -21,6 +21,11 @@ status=0
 fail() { echo "security: FAIL: $*"; status=1; }
 q() { psql -qXAt -v ON_ERROR_STOP=1 "$@"; }
 
+# C code runs SQL only through bm_spi_connect() (extension/spi_util.c), which pins the search_path;
+# crosswalk.c is the documented exception (its filters are the caller's SQL, docs/security.md)
+raw=$(grep -l 'SPI_connect *(' "$BM_ROOT"/extension/*.c | grep -v -e '/spi_util\.c$' -e '/crosswalk\.c$' || true)
+[ -z "$raw" ] || fail "SPI_connect() outside spi_util.c: $raw (use bm_spi_connect)"
+
 # every identifier the extension's SQL and C code write before "(", and the loaders' temp tables
 { grep -ohE '[A-Za-z_][A-Za-z0-9_]*[[:space:]]*\(' "$BM_ROOT"/extension/sql/*.sql "$BM_ROOT"/extension/*.c \
       | tr -d '( \t' | tr 'A-Z' 'a-z'
