@@ -182,6 +182,16 @@ CREATE FUNCTION buurtmonitor._write_layer_style(table_schema text, table_name te
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+    -- public.layer_styles may have been made by another role, whose triggers or rules would run
+    -- with our rights on the INSERT below (docs/security.md)
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid = c.relowner
+                WHERE c.oid = to_regclass('public.layer_styles')
+                  AND ((r.rolname <> current_user AND NOT r.rolsuper) OR c.relkind <> 'r'
+                       OR c.relhastriggers OR c.relhasrules OR c.relrowsecurity)) THEN
+        RAISE EXCEPTION 'public.layer_styles is not a plain table owned by you or a superuser'
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Its owner''s triggers or rules would run with your rights; check the table, or let its owner create the map layer.';
+    END IF;
     CREATE TABLE IF NOT EXISTS public.layer_styles (
         id serial PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar, f_table_name varchar,
         f_geometry_column varchar, stylename text, styleqml xml, stylesld xml, useasdefault boolean,

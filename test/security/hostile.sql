@@ -77,6 +77,11 @@ SELECT format('CREATE DOMAIN public.%I AS %s CHECK (public.bm_hijacked_bool(%L))
   FROM unnest(ARRAY['text', 'float8', 'int4', 'int8', 'bool', 'jsonb', 'regclass', 'name', 'numeric', 'varchar',
                     'geometry']) t
  WHERE t <> 'geometry' OR :'postgis' <> 'public'
+UNION ALL  -- QGIS's table of layer styles, which create_map_layer writes to, with a trigger
+SELECT 'CREATE TABLE public.layer_styles (id serial PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar, f_table_name varchar, f_geometry_column varchar, stylename text, styleqml xml, stylesld xml, useasdefault boolean, description text, owner varchar(63), ui xml, update_time timestamp); '
+    || 'CREATE FUNCTION public.bm_trigger() RETURNS trigger LANGUAGE plpgsql AS $h$BEGIN PERFORM public.bm_hijacked(''trigger on layer_styles''); RETURN NEW; END$h$; '
+    || 'CREATE TRIGGER bm_trap BEFORE INSERT OR UPDATE OR DELETE ON public.layer_styles FOR EACH ROW EXECUTE FUNCTION public.bm_trigger(); '
+    || 'GRANT ALL ON public.layer_styles, public.layer_styles_id_seq TO PUBLIC;'
 UNION ALL  -- the temporary tables the loaders use, as hostile views in public
 SELECT format('CREATE VIEW public.%I AS SELECT public.bm_hijacked_bool(%L) AS hijacked;', w, 'view ' || w)
   FROM (SELECT DISTINCT lower(w) AS w FROM pg_temp.words WHERE w ~ '^_bm_') t;

@@ -76,6 +76,13 @@ SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM buurtmonitor.wide('{a_i
 SELECT buurtmonitor.create_wide_view('bm_sec_wide', '{a_inw,p_koopw}', 'buurt', 2018, 2018,
                                      with_geometry => true, target_schema => 'bm_sec');
 SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM buurtmonitor.create_layer_views('bm_sec_layers');
+SELECT pg_catalog.length(buurtmonitor.map_svg('buurt', 2018, 'a_inw', 2018)) OPERATOR(pg_catalog.>) 1000;
+-- the hostile role made public.layer_styles with a trigger: create_map_layer must refuse to write there
+DO $d$BEGIN
+    PERFORM buurtmonitor.create_map_layer('buurt', 2018, 'a_inw', 2018, target_schema => 'bm_sec');
+    RAISE EXCEPTION 'create_map_layer wrote to the hostile role''s public.layer_styles';
+EXCEPTION WHEN insufficient_privilege THEN NULL;
+END$d$;
 SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM bm_sec.bm_sec_wide;
 SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM bm_sec_layers.buurt_2022;
 SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM buurtmonitor.observations_long;
