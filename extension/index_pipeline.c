@@ -459,9 +459,11 @@ dep_index_prepare(Oid relid, Jsonb *spec, const char *key)
 	appendStringInfo(&sql, " FROM %s", relname);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
+		/* internal: SPI_connect fails only when nested wrongly */
 		elog(ERROR, "SPI_connect failed");
 	ret = SPI_execute(sql.data, true, 0);
 	if (ret != SPI_OK_SELECT)
+		/* internal: a SELECT either runs or raises its own error */
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
 		ereport(ERROR,
