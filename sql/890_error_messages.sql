@@ -24,6 +24,8 @@ SELECT pg_temp.err($$SELECT * FROM buurtmonitor.crosswalk('em_sq', 'em_sq', poin
 -- a geometry column that holds no geometry was XX000 "parse error - invalid geometry"
 SELECT pg_temp.err($$SELECT buurtmonitor.load_areas('em_sq', 2022, 'buurt', name_column => NULL, geom_column => 'code')$$);
 SELECT pg_temp.err($$SELECT buurtmonitor.load_areas('em_sq', 2022, 'buurt', code_column => '')$$);
+SELECT pg_temp.err($$SELECT buurtmonitor.load_areas('em_sq', 2022, 'buurt', name_column => 'nonexistent')$$);
+SELECT pg_temp.err($$SELECT buurtmonitor.load_observations(NULL)$$);
 -- a staging table with a geometry column (here a curve) was XX000 from GeoJSON output; the geometry
 -- column is now left out, and the load reaches its own check of the codes
 CREATE TABLE em_stage (code text, jaar integer, a_inw text, geom geometry);

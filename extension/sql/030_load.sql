@@ -83,13 +83,13 @@ COMMENT ON FUNCTION buurtmonitor._fail(text, text, text[], text) IS
 -- Raise a clear error when a name argument (a column, table, schema or file name) is NULL or empty,
 -- instead of the bare "null values cannot be formatted as an SQL identifier" of format('%I').
 CREATE FUNCTION buurtmonitor._require_names(names text[], labels text[])
-RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+RETURNS void LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 BEGIN
     FOR i IN 1 .. coalesce(cardinality(labels), 0) LOOP
         IF names[i] IS NULL OR names[i] = '' THEN
             RAISE EXCEPTION '% must not be NULL or empty', labels[i]
                 USING ERRCODE = 'null_value_not_allowed',
-                      HINT = 'Pass a name, or leave the argument out to use its default.';
+                      HINT = 'Pass a name; an argument with a default can be left out instead.';
         END IF;
     END LOOP;
 END
@@ -126,7 +126,8 @@ BEGIN
             'Use one of the levels in buurtmonitor.levels, or add yours there first.');
     END IF;
 
-    PERFORM buurtmonitor._require_names(ARRAY[code_column, geom_column], '{code_column,geom_column}');
+    PERFORM buurtmonitor._require_names(ARRAY[staging::text, code_column, geom_column], '{staging,code_column,geom_column}');
+    PERFORM buurtmonitor._require_columns(staging, ARRAY[code_column, name_column, parent_column, geom_column], 'staging');
     IF to_regclass('pg_temp._bm_areas') IS NOT NULL THEN DROP TABLE pg_temp._bm_areas; END IF;
     BEGIN  -- PostGIS reports an unreadable geometry as an internal error (XX000): say which column
     EXECUTE format(
@@ -416,6 +417,7 @@ DECLARE
     bad text[];
     n integer;
 BEGIN
+    PERFORM buurtmonitor._require_names(ARRAY[staging::text, arg_owner], '{staging,owner}');
     IF on_conflict NOT IN ('error', 'update', 'skip') THEN
         RAISE EXCEPTION 'unknown on_conflict value "%"', on_conflict USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Use error, update or skip.';
