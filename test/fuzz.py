@@ -211,7 +211,7 @@ BASE_BY_NAME = {
     "rel": "'fuzz.t'", "key": "'code'", "parent": "'parent'", "numerator": "'numerator'",
     "denominator": "'denominator'", "value_column": "'value'", "code_column": "'code'",
     "columns": "'{a,b,c}'", "cols": "'{a,b}'", "numeric_cols": "'{a,b}'", "names": "'{a,b}'",
-    "indicators": "'{a_inw}'", "spec_name": "'england_imd2019'", "method": "'rank'",
+    "indicators": "'{a_inw}'", "spec_name": "'england_imd2019'", "method": "'quantile'",
     "spec": "'{\"domains\": [{\"column\": \"a\", \"weight\": 0.5}, {\"column\": \"b\", \"weight\": 0.5}], \"key\": \"code\", \"columns\": [\"a\", \"b\"]}'",
     "values": "'{3,1,2,2,NULL,5}'", "weights": "'{0.5,0.5}'", "x": "'{1,2,3}'", "w": "'{1,1,2}'",
     "path": q(os.environ.get("FUZZ_CSV", "/nonexistent/fuzz.csv")), "view_name": "'fuzz_view'",
@@ -219,10 +219,12 @@ BASE_BY_NAME = {
     "doc": "'{\"type\": \"FeatureCollection\", \"features\": []}'", "rank": "3", "n": "10",
     "p": "0.5", "draws": "20", "periods": "'{2021,2022}'", "t": "'{2019,2020,2021,2022}'",
     "y": "'{1,2,4,3}'", "sqlstate": "'22023'", "message": "'fuzz %s'", "items": "'{a}'", "hint": "'Hint.'",
-    "role": "'source'", "allowed": "'{key,columns}'", "default_polarity": "'{1,1}'",
+    "indicator": "'a_inw'", "language": "'nl'", "table_schema": "'public'", "layer_name": "'layer'",
+    "classes": "5", "breaks": "'{0,10,20,30}'", "role": "'source'", "allowed": "'{key,columns}'", "default_polarity": "'{1,1}'",
 }
 # baseline values for one function's argument ("function.argument"), before BASE_BY_NAME
 BASE_BY_FUNC = {
+    "normalise.method": "'rank'",
     "social_score(regclass).spec": "'{\"key\": \"code\", \"columns\": [\"a\", \"b\"]}'",
     "social_score(text).spec": "'{\"polarity\": {\"a_inw\": 1, \"a_woning\": -1}}'",
     "social_score.indicators": "'{a_inw,a_woning}'",
@@ -360,20 +362,33 @@ def aggregate_cases(f):
     n = len(f["types"])
     fn = "buurtmonitor.%s" % quote_ident(f["name"])
     cols = ", ".join("c%d" % i for i in range(n))
+    isnum = [t == "double precision" for t in f["types"]]
+    # a non-number argument (a method, a count of classes) is the same in every row: its baseline
+    const = [None if isnum[i] else BASE_BY_NAME.get(nm, BASE_BY_TYPE.get(t)) for i, (nm, t) in
+             enumerate(zip(f["names"], f["types"]))]
+    def row(vals):
+        return [v if isnum[i] else const[i] for i, v in enumerate(vals)]
     def over(rows):
-        vals = ", ".join("(%s)" % ", ".join("(%s)::float8" % v for v in r) for r in rows)
+        vals = ", ".join("(%s)" % ", ".join(literal(v, t) for v, t in zip(row(r), f["types"])) for r in rows)
         return "SELECT %s(%s) FROM (VALUES %s) v(%s)" % (fn, cols, vals, cols)
     ordinary = [["1"] * n, ["2"] * n, ["0.5"] * n]
     out = ["SELECT %s(%s) FROM (SELECT %s FROM generate_series(1, 0)) v(%s)"
-           % (fn, cols, ", ".join("1::float8" for _ in range(n)), cols),
-           over([["1"] * n]), over([["3"] * n] * 5), over([["NULL"] * n] * 3)]
+           % (fn, cols, ", ".join(literal(v, t) for v, t in zip(row(["1"] * n), f["types"])), cols),
+           over([["1"] * n]), over([["3"] * n] * 5), over([[None] * n] * 3)]
     for i in range(n):
-        for v in ["NULL"] + VALUES["double precision"]:
+        for v in [None] + VALUES.get(f["types"][i], []):
             r = ["1"] * n
             r[i] = v
-            out.append(over(ordinary + [r]))
-            out.append(over([r]))
-    big = ", ".join(["x", "w", "q"][:n])
+            if isnum[i]:
+                out.append(over(ordinary + [r]))
+                out.append(over([r]))
+            else:  # a hostile option, the same in every row
+                saved, const[i] = const[i], v
+                out.append(over(ordinary))
+                const[i] = saved
+    numeric = [i for i in range(n) if isnum[i]]
+    big = ", ".join((["x", "w", "q"][numeric.index(i)] if isnum[i] and numeric.index(i) < 3
+                     else literal(const[i], f["types"][i])) for i in range(n))
     out.append("SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0; "
                "SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL max_parallel_workers_per_gather = 2; "
                "SELECT %s(%s) FROM fuzz.big" % (fn, big))

@@ -10,7 +10,7 @@
 # docs/developing.md ("Memory checks") says why the CI subset is what it is.
 set -euo pipefail
 VALGRIND_TESTS="100_aggregates 110_aggregates_compensated 120_aggregates_parallel 130_weighted_quantile
-200_overlap 210_crosswalk 215_crosswalk_formats 216_crosswalk_parallel 225_overlap_dirty 250_interpolate
+200_overlap 210_crosswalk 215_crosswalk_formats 225_overlap_dirty 250_interpolate
 400_development 420_significance 440_signals 500_deprivation 510_index_pipeline 520_sensitivity
 550_social_score 551_priority_score 560_shrinkage 570_pca 890_error_messages"
 case "${BM_VALGRIND:-0}" in
