@@ -237,7 +237,7 @@ BASE_BY_FUNC = {
     "_pca_first.vals": "'{{1,2},{3,5},{5,4},{2,2}}'",
     "_social_score_spec_check.spec": "'{\"key\": \"code\", \"columns\": [\"a\", \"b\"]}'",
     "priority_scores.weights": "'{1,1,2}'", "trend.periods": "'{2020,2021,2022}'",
-    "weighted_mean.weights": "'{1,1,2,1,1,3}'", "weighted_geometric_mean.weights": "'{1,1,2,1,1,3}'",
+    "weighted_arithmetic_mean.weights": "'{1,1,2,1,1,3}'", "weighted_geometric_mean.weights": "'{1,1,2,1,1,3}'",
     "welch_df.n1": "10", "welch_df.n2": "12", "load_csv.period": "2023",
     "development.indicators": "'{a_inw,p_koopw}'",
     "load_observations.staging": "'fuzz.stage_ok'", "load_observations.period": "2023", "load_areas.staging": "'fuzz.t'",
