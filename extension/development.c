@@ -368,6 +368,7 @@ spi_scalar(const char *sql, int nargs, Oid *types, Datum *values, const char *nu
 	int			ret = SPI_execute_with_args(sql, nargs, types, values, nulls, true, 1);
 
 	if (ret != SPI_OK_SELECT)
+		/* internal: a SELECT either runs or raises its own error */
 		elog(ERROR, "SPI query failed: %s", sql);
 	if (SPI_processed == 0)
 		return NULL;
@@ -581,6 +582,7 @@ load_indicators(DevState *st)
 	if (SPI_execute("SELECT code, kind, scale, polarity, tolerance, denominator IS NOT NULL "
 					"FROM buurtmonitor.indicators ORDER BY code COLLATE \"C\"",
 					true, 0) != SPI_OK_SELECT)
+		/* internal: a SELECT either runs or raises its own error */
 		elog(ERROR, "could not read buurtmonitor.indicators");
 	st->n_ind = (int) SPI_processed;
 	st->ind_by_idx = palloc(sizeof(IndicatorInfo *) * Max(st->n_ind, 1));
@@ -675,6 +677,7 @@ load_areas(DevState *st)
 							  "FROM buurtmonitor.reference_areas($1, $2, $3, $4) "
 							  "ORDER BY area_code COLLATE \"C\"",
 							  4, types, values, nulls, true, 0) != SPI_OK_SELECT)
+		/* internal: a SELECT either runs or raises its own error */
 		elog(ERROR, "could not read the compared areas");
 
 	st->n_cmp = (int) SPI_processed;
@@ -932,6 +935,7 @@ scan_observations(DevState *st)
 				ind = strlen(code) < CODE_LEN ? hash_search(st->indicators, code, HASH_FIND, NULL) : NULL;
 				pfree(code);
 				if (ind == NULL)
+					/* internal: observations.indicator references indicators */
 					elog(ERROR, "indicator of an observation is missing from the catalogue");
 			}
 			period = DatumGetInt32(col[2]);
@@ -1592,6 +1596,7 @@ bm_trend(PG_FUNCTION_ARGS)
 			k++;
 		}
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		/* internal: fixed by the SQL declaration */
 		elog(ERROR, "return type must be a row type");
 	values[0] = Int32GetDatum(k);
 	if (k >= 2)

@@ -463,6 +463,7 @@ dep_index_prepare(Oid relid, Jsonb *spec, const char *key)
 	spi_level = bm_spi_connect();
 	ret = SPI_execute(sql.data, true, 0);
 	if (ret != SPI_OK_SELECT)
+		/* internal: a SELECT either runs or raises its own error */
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
 		ereport(ERROR,

@@ -21,6 +21,7 @@ bm_spi_connect(void)
 	int			level;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
+		/* internal: SPI_connect fails only when nested wrongly */
 		elog(ERROR, "SPI_connect failed");
 	level = NewGUCNestLevel();
 	(void) set_config_option("search_path", BM_SAFE_SEARCH_PATH, PGC_USERSET, PGC_S_SESSION,

@@ -91,7 +91,8 @@ BEGIN
             HINT = 'Use ''nl'' or ''en''.';
     END IF;
     IF decimals < 0 OR decimals > 15 THEN
-        RAISE EXCEPTION 'decimals must be between 0 and 15: %', decimals USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'decimals must be between 0 and 15: %', decimals USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Give the number of decimals to show, for example 1.';
     END IF;
     IF value = 'NaN'::float8 OR value IN ('Infinity'::float8, '-Infinity'::float8) THEN
         RAISE EXCEPTION 'cannot format %', value USING ERRCODE = 'invalid_parameter_value',

@@ -109,6 +109,10 @@ DECLARE
     c text;
     j integer;
 BEGIN
+    IF breaks IS NULL THEN
+        RAISE EXCEPTION 'breaks must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Pass the class breaks, for example from buurtmonitor.map_breaks(...) or class_breaks(...).';
+    END IF;
     FOR j IN 1 .. k LOOP
         c := buurtmonitor.class_colour(j, k, pol);
         ranges := ranges || format('<range lower="%s" upper="%s" symbol="%s" label="%s" render="true"/>',
@@ -147,6 +151,10 @@ DECLARE
     rules text := '';
     j integer;
 BEGIN
+    IF breaks IS NULL THEN
+        RAISE EXCEPTION 'breaks must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Pass the class breaks, for example from buurtmonitor.map_breaks(...) or class_breaks(...).';
+    END IF;
     FOR j IN 1 .. k LOOP
         rules := rules || format(
             '<se:Rule><se:Name>%s</se:Name><se:Description><se:Title>%s</se:Title></se:Description>'
@@ -229,6 +237,7 @@ DECLARE
     b double precision[] := buurtmonitor.map_breaks(level, vintage, indicator, p, method, classes, within);
     view_name text := format('%s_%s_%s_%s', level, vintage, indicator, p);
 BEGIN
+    PERFORM buurtmonitor._require_names(ARRAY[target_schema], '{target_schema}');
     IF to_regnamespace(quote_ident(target_schema)) IS NULL THEN
         EXECUTE format('CREATE SCHEMA %I', target_schema);
     END IF;

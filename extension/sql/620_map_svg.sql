@@ -24,7 +24,8 @@ BEGIN
         ON v.area_code = a.code
      WHERE a.level = map_svg.level AND a.vintage = map_svg.vintage;
     IF width < 400 THEN
-        RAISE EXCEPTION 'width must be at least 400 pixels: %', width USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'width must be at least 400 pixels: %', width USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Give a width of 400 or more, for example width => 800.';
     END IF;
     map_h := map_w * (@extschema:postgis@.ST_YMax(ext) - @extschema:postgis@.ST_YMin(ext)) / (@extschema:postgis@.ST_XMax(ext) - @extschema:postgis@.ST_XMin(ext));
     -- one path per area (ST_AsSVG writes y downwards as -y), filled by class; no value: grey
