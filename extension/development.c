@@ -1076,7 +1076,9 @@ change_label(double change, double tol, int polarity)
  * p-value of the difference between a (value, n, se) and b (value, n, se):
  * a two-proportion z-test for shares with sample sizes, a z-test (Welch t-test
  * when both n are known) for other kinds with standard errors.  Returns false
- * when the observations carry no usable sample information.
+ * when the observations carry no usable sample information, or when the
+ * p-value is not a number (a NaN in the input, or equal values with both
+ * standard errors zero): the p-value and significance columns are then NULL.
  */
 static bool
 difference_p(const IndicatorInfo *info,
@@ -1095,25 +1097,33 @@ difference_p(const IndicatorInfo *info,
 		if (!bm_proportion_z(pa, na, pb, nb, &z))
 			return false;
 		*p = bm_normal_p_two_sided(z);
-		return true;
+		return !isnan(*p);
 	}
 	if (has_sea && has_seb)
 	{
-		double		stat = (va - vb) / sqrt(sea * sea + seb * seb);
+		/* hypot: squaring a standard error below ~1e-162 would underflow to 0 */
+		double		se = hypot(sea, seb);
+		double		stat = (va - vb) / se;
+		double		m = Max(fabs(sea), fabs(seb));
 
 		if (has_na && has_nb && na >= 2.0 && nb >= 2.0)
-			*p = bm_t_p_two_sided(stat, bm_calc_welch_df(sea, na, seb, nb));
+			/* the Welch df does not change when both se are scaled: scale them to 1 */
+			*p = bm_t_p_two_sided(stat, bm_calc_welch_df(sea / m, na, seb / m, nb));
 		else
 			*p = bm_normal_p_two_sided(stat);
-		return true;
 	}
-	return false;
+	else
+		return false;
+	/* NaN input or 0/0 (equal values, both se zero): no p-value (NULL, never a label) */
+	return !isnan(*p);
 }
 /* Set output column c to a float8. */
 #define SET_F(c, v) do { values[c] = Float8GetDatum(v); nulls[c] = false; } while (0)
 #define SET_I(c, v) do { values[c] = Int32GetDatum(v); nulls[c] = false; } while (0)
 #define SET_D(c, v) do { values[c] = (v); nulls[c] = false; } while (0)
-#define SET_W(c, w) do { values[c] = word_datum(st, (w)); nulls[c] = false; } while (0)
+/* a word column; NULL stays NULL (e.g. the label of an unknown p-value) */
+#define SET_W(c, w) do { const char *w_ = (w); \
+		if (w_ != NULL) { values[c] = word_datum(st, w_); nulls[c] = false; } } while (0)
 
 /* The text datum of one of the fixed output words (made once per call). */
 static Datum
