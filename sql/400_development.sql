@@ -255,6 +255,19 @@ SELECT area_code, value, label FROM buurtmonitor.signals(period => 2022)
  WHERE indicator = 't_sig' ORDER BY area_code;
 DELETE FROM buurtmonitor.signal_rules WHERE indicator = 't_sig';
 
+-- An indicator code of 72 characters (issue 9): the codes were hash keys of at most 63 bytes, so one
+-- such code in the catalogue made development() fail for every indicator. Now both work (t_uitk: 5 + 5 + 1 buurt rows = 11).
+INSERT INTO buurtmonitor.indicators (code, label, kind) VALUES
+ ('t_an_indicator_code_of_seventy_characters_which_is_more_than_sixty_three', 'long code', 'count');
+INSERT INTO buurtmonitor.observations (area_code, vintage, period, indicator, value) VALUES
+ ('BU99010101', 2026, 2022, 't_an_indicator_code_of_seventy_characters_which_is_more_than_sixty_three', 42);
+SELECT length(indicator) AS code_length, area_code, period, value
+  FROM buurtmonitor.development(indicators => '{t_an_indicator_code_of_seventy_characters_which_is_more_than_sixty_three}')
+ ORDER BY area_code;
+SELECT count(*) AS t_uitk_rows FROM buurtmonitor.development(indicators => '{t_uitk}');
+DELETE FROM buurtmonitor.observations WHERE indicator LIKE 't_an_indicator_code%';
+DELETE FROM buurtmonitor.indicators WHERE code LIKE 't_an_indicator_code%';
+
 -- clean up, so later tests see no synthetic areas
 DELETE FROM buurtmonitor.areas WHERE code LIKE '__9901%';
 DELETE FROM buurtmonitor.indicators WHERE code IN ('t_inw', 't_uitk', 't_veil', 't_tevr', 't_sig');
