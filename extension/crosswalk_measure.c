@@ -43,6 +43,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_class.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "optimizer/cost.h"
@@ -477,10 +478,44 @@ layers_size(const CwLayer *S, const CwLayer *T)
 }
 
 /*
+ * Does the layer read a temporary relation: rows read back by address from a
+ * temporary table (or partition), or values still stored in a temporary
+ * table's TOAST relation (a view over a temporary table)?  Parallel workers
+ * cannot read either (they have no access to the leader's local buffers).
+ */
+static bool
+layer_reads_temp(const CwLayer *L)
+{
+	Oid			last = InvalidOid;
+
+	for (int i = 0; i < L->n; i++)
+	{
+		Oid			rel = InvalidOid;
+
+		if (L->relid)
+			rel = L->relid[i];
+		else if (L->datum && VARATT_IS_EXTERNAL_ONDISK(L->datum[i]))
+		{
+			struct varatt_external ext;
+
+			VARATT_EXTERNAL_GET_POINTER(ext, L->datum[i]);
+			rel = ext.va_toastrelid;
+		}
+		if (!OidIsValid(rel) || rel == last)
+			continue;
+		if (get_rel_persistence(rel) == RELPERSISTENCE_TEMP)
+			return true;
+		last = rel;
+	}
+	return false;
+}
+
+/*
  * Workers to ask for, the way the planner sizes a parallel scan: none below
  * min_parallel_table_scan_size of geometry (uncompressed), then one more for
  * every tripling, up to max_parallel_workers_per_gather.  None when already
- * in parallel mode (crosswalk called inside a parallel plan).
+ * in parallel mode (crosswalk called inside a parallel plan).  The caller
+ * asks for none when a layer reads a temporary relation.
  */
 static int
 workers_wanted(double size)
@@ -906,7 +941,8 @@ cw_measure(CwLayer *S, CwLayer *T, int *npairs)
 	int			nrows = S->n + T->n;
 	Size		shared_size = add_size(offsetof(CwShared, rows), mul_size(Max(nrows, 1), sizeof(CwRow)));
 	double		size = layers_size(S, T);
-	int			nworkers = workers_wanted(size);
+	/* temporary relations: one process (workers cannot read them) */
+	int			nworkers = (layer_reads_temp(S) || layer_reads_temp(T)) ? 0 : workers_wanted(size);
 	ParallelContext *pcxt = NULL;
 	CwProcess	P = {0};
 	CwShared   *sh;
