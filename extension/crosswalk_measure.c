@@ -57,6 +57,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "budget.h"
 #include "crosswalk_measure.h"
 #include "overlap.h"
 
@@ -629,11 +630,24 @@ candidate_push(CwPair **c, int *n, int *cap, int s, int t)
 }
 
 /*
+ * Memory per candidate pair over the whole call, an upper bound: the list
+ * grown by doubling (2 x 24 bytes), its strip numbers (4) and the copy sorted
+ * by strip (24), the rows of the strips (up to 8), the pairs in the DSM
+ * segment (24), the pairs with an overlap (24) and crosswalk.c's rows of them.
+ */
+#define CW_BYTES_PER_PAIR 160
+/* Past the budget the sweep counts on, for the error message, up to this many times the budget. */
+#define CW_COUNT_BEYOND 16
+
+/*
  * Step 2: the pairs of a source and a target row whose boxes overlap with
  * positive area, by a sweep over xmin (an item meets the active items of the
  * other layer whose xmax lies beyond its xmin), in sweep order.  Also returns
  * the rows that have a box, sorted by xmin, and adds a share of each pair's
- * work to the weights of its rows.
+ * work to the weights of its rows.  Their number is quadratic in the worst
+ * case (areas that all overlap each other), so it is held to the memory budget
+ * (budget.h): past it the sweep only counts, and then raises the error that
+ * says how much memory the crosswalk needs.
  */
 static CwPair *
 candidates(CwShared *sh, int *ncand, SweepItem **sorted, int *nsorted)
@@ -643,6 +657,9 @@ candidates(CwShared *sh, int *ncand, SweepItem **sorted, int *nsorted)
 	int			nactive[2] = {0, 0};
 	int			n = 0, cap = 0, k = 0;
 	CwPair	   *c = NULL;
+	double		max_pairs = floor(bm_budget_bytes() / CW_BYTES_PER_PAIR);
+	double		total = 0;		/* pairs found, stored or only counted */
+	bool		counted_all = true;
 
 	active[0] = palloc(Max(sh->nrows, 1) * sizeof(int));
 	active[1] = palloc(Max(sh->nrows, 1) * sizeof(int));
@@ -658,6 +675,12 @@ candidates(CwShared *sh, int *ncand, SweepItem **sorted, int *nsorted)
 		int		   *nother = &nactive[1 - l];
 		CwRow	   *a = &sh->rows[r];
 
+		CHECK_FOR_INTERRUPTS();
+		if (total > max_pairs * CW_COUNT_BEYOND)
+		{
+			counted_all = false;
+			break;
+		}
 		for (int j = 0; j < *nother;)
 		{
 			CwRow	   *b = &sh->rows[other[j]];
@@ -672,9 +695,12 @@ candidates(CwShared *sh, int *ncand, SweepItem **sorted, int *nsorted)
 				/* a pair costs about a sixth of reading both rows (measured on the NL case) */
 				double		w = (a->size + b->size) / 6;
 
-				candidate_push(&c, &n, &cap, l == 0 ? r : other[j], l == 0 ? other[j] : r);
-				a->weight += w / 2;
-				b->weight += w / 2;
+				if (++total <= max_pairs)
+				{
+					candidate_push(&c, &n, &cap, l == 0 ? r : other[j], l == 0 ? other[j] : r);
+					a->weight += w / 2;
+					b->weight += w / 2;
+				}
 			}
 			j++;
 		}
@@ -682,6 +708,11 @@ candidates(CwShared *sh, int *ncand, SweepItem **sorted, int *nsorted)
 	}
 	pfree(active[0]);
 	pfree(active[1]);
+	if (total > max_pairs)
+		bm_check_budget(total * CW_BYTES_PER_PAIR, !counted_all,
+						psprintf("crosswalk of %d source and %d target areas (%s%.0f pairs of overlapping boxes)",
+								 sh->nsource, sh->nrows - sh->nsource, counted_all ? "" : "at least ", total),
+						"crosswalk fewer areas at a time (source_filter, target_filter).");
 	*ncand = n;
 	*sorted = items;
 	*nsorted = k;
@@ -780,6 +811,7 @@ make_strips(CwShared *sh, CwPair *pairs, int npairs, const SweepItem *sorted, in
 		}
 		for (int k = 0; k < nstrips; k++)
 		{
+			CHECK_FOR_INTERRUPTS();
 			if (pass == 1)
 				st.row_start[k] = fill;
 			for (int i = 0; i < sh->nrows; i++)

@@ -22,6 +22,7 @@
 #include "utils/float.h"
 #include "utils/jsonb.h"
 
+#include "budget.h"
 #include "deprivation.h"
 
 /* ---------- PRNG: splitmix64 seeding, xoshiro256** (Blackman & Vigna 2018) ---------- */
@@ -311,6 +312,25 @@ quantile7_select(int32 *x, int n, int n_sel, double prob)
 	return x[lo] + (h - lo) * (double) (next - x[lo]);
 }
 
+/*
+ * The memory the draws need beyond the prepared scores: every area's rank in
+ * every draw (4 bytes each), the block of them copied out per area, a score
+ * matrix per alternative transform, and the per-area work arrays.  Held to the
+ * budget of budget.h (maintenance_work_mem) before anything is allocated.
+ */
+static void
+check_sensitivity_budget(int n, int nd, int draws, int ntransforms)
+{
+	double		bytes = (double) n * draws * sizeof(int32) +
+		(double) Min(SENS_BLOCK, n) * draws * sizeof(int32) +
+		(double) ntransforms * n * nd * sizeof(double) +
+		(double) n * (sizeof(double) + sizeof(int64) + sizeof(int) + 2 * sizeof(ScoredArea));
+
+	bm_check_budget(bytes, false,
+					psprintf("index_sensitivity with %d draws over %d areas", draws, n),
+					"use fewer draws (1000 give stable 5th and 95th percentiles).");
+}
+
 PG_FUNCTION_INFO_V1(bm_index_sensitivity);
 /*
  * index_sensitivity(source, spec, draws, seed, weight_spread, key, transforms)
@@ -362,6 +382,9 @@ bm_index_sensitivity(PG_FUNCTION_ARGS)
 	d = dep_index_prepare(relid, spec, key);
 	n = d->n_areas;
 	nd = d->n_domains;
+	check_sensitivity_budget(n, nd, draws,
+							 PG_ARGISNULL(6) ? 0 : ArrayGetNItems(ARR_NDIM(PG_GETARG_ARRAYTYPE_P(6)),
+																	ARR_DIMS(PG_GETARG_ARRAYTYPE_P(6))));
 
 	/* transformed scores: the spec's, or one matrix per alternative normalisation */
 	if (!PG_ARGISNULL(6))
@@ -418,13 +441,7 @@ bm_index_sensitivity(PG_FUNCTION_ARGS)
 		if (d->scored[i])
 			scored_idx[m++] = i;
 
-	/* the draws; their ranks take draws x areas x 4 bytes */
-	if ((double) n * draws * sizeof(int32) > 4.0 * 1024 * 1024 * 1024)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%d draws over %d areas need %.1f GB for the ranks, more than the limit of 4 GB",
-						draws, n, (double) n * draws * sizeof(int32) / (1024.0 * 1024 * 1024)),
-				 errhint("Use fewer draws; 1000 give stable 5th and 95th percentiles.")));
+	/* the draws; their ranks take draws x areas x 4 bytes (checked against the budget above) */
 	ranks = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * (size_t) n * draws);
 	buf = palloc(sizeof(ScoredArea) * Max(m, 1));
 	tmp = palloc(sizeof(ScoredArea) * Max(m, 1));
@@ -447,10 +464,12 @@ bm_index_sensitivity(PG_FUNCTION_ARGS)
 	 * are stored draw by draw, so copy them out a block of areas at a time
 	 * (contiguous reads) before selecting.
 	 */
-	xblock = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * (size_t) SENS_BLOCK * draws);
+	xblock = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * (size_t) Min(SENS_BLOCK, n) * draws);
 	for (int i0 = 0; i0 < n; i0 += SENS_BLOCK)
 	{
 		int			nb = Min(SENS_BLOCK, n - i0);
+
+		CHECK_FOR_INTERRUPTS();
 
 		for (int r = 0; r < draws; r++)
 		{
