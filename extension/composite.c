@@ -25,6 +25,7 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -725,6 +726,8 @@ jacobi_eigen(double *a, int k, double *d, double *v)
 							c,
 							s;
 
+				CHECK_FOR_INTERRUPTS();
+
 				if (fabs(apq) < 1e-300)
 					continue;
 				/* rotation angle that zeroes a[p][q] (Golub & Van Loan 8.4) */
@@ -823,6 +826,8 @@ correlation_matrix(const Float8Array *x, int n, int k, const bool *complete, int
 		for (l = j; l < k; l++)
 		{
 			double		c = 0.0;
+
+			CHECK_FOR_INTERRUPTS();
 
 			for (i = 0; i < n; i++)
 				if (complete[i])

@@ -32,6 +32,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/array.h"
+#include "common/hashfn.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
@@ -47,7 +48,6 @@ PG_FUNCTION_INFO_V1(bm_trend);
 
 #define DEV_NCOLS 36
 #define REF_NCOLS 11
-#define CODE_LEN 64				/* longest area or indicator code + 1 */
 #define MAX_TREND_PERIODS 100
 #define FETCH_ROWS 10000
 #define OBS_CHUNK_BITS 16		/* observations are stored in chunks of 65536 */
@@ -61,7 +61,7 @@ PG_FUNCTION_INFO_V1(bm_trend);
 /* One indicator of the catalogue, as far as development() needs it. */
 typedef struct IndicatorInfo
 {
-	char		code[CODE_LEN];	/* hash key */
+	const char *code;			/* hash key (any length: see code_hash) */
 	int32		idx;			/* position in code order */
 	char		kind;			/* c(ount), s(hare), m(ean), (sc)o(re) */
 	bool		has_base_indicator; /* denominator (share) or base (mean, score) given */
@@ -75,7 +75,7 @@ typedef struct IndicatorInfo
 /* An area code and the roles it plays in this call. */
 typedef struct AreaEntry
 {
-	char		code[CODE_LEN];	/* hash key */
+	const char *code;			/* hash key (any length: see code_hash) */
 	int32		compared;		/* index among the compared areas, or -1 */
 	int32		reference;		/* index among the reference areas, or -1 */
 } AreaEntry;
@@ -303,16 +303,53 @@ trend_slopes(const double *x, const double *y, int n, double *slopes,
 	*theil_sen = median_inplace(slopes, k);
 }
 
-/* Copy a text datum into a fixed code buffer, rejecting codes that do not fit. */
-static void
-copy_code(char *dst, const char *src, const char *what)
+/*
+ * Hash tables keyed by a code of any length: the key is a pointer to the
+ * string (fixed-size string keys of 64 bytes made any longer indicator code
+ * an error for every call).  An entry's code is copied when it is entered,
+ * which happens only while loading, in the context the table lives in.
+ */
+static uint32
+code_hash(const void *key, Size keysize)
 {
-	if (strlen(src) >= CODE_LEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
-				 errmsg("%s code \"%s\" is longer than %d characters", what, src, CODE_LEN - 1),
-				 errhint("Use shorter area and indicator codes.")));
-	strlcpy(dst, src, CODE_LEN);
+	const char *s = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) s, (int) strlen(s));
+}
+
+static int
+code_match(const void *a, const void *b, Size keysize)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* A hash table of entries of entrysize whose first field is the code (const char *). */
+static HTAB *
+code_hash_create(const char *name, long nelem, Size entrysize)
+{
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(const char *);
+	ctl.entrysize = entrysize;
+	ctl.hash = code_hash;
+	ctl.match = code_match;
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create(name, nelem, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+}
+
+/* Find (HASH_FIND) or add (HASH_ENTER) code; a new entry gets its own copy of the code. */
+static void *
+code_hash_search(HTAB *h, const char *code, HASHACTION action, bool *found)
+{
+	bool		f;
+	const char **e = hash_search(h, &code, action, &f);
+
+	if (e != NULL && !f)
+		*e = pstrdup(code);		/* entered while loading, in the table's own context */
+	if (found)
+		*found = f;
+	return e;
 }
 
 /* ---------- argument checks ---------- */
@@ -569,15 +606,9 @@ read_reference_args(FunctionCallInfo fcinfo, DevArgs *a)
 static void
 load_indicators(DevState *st)
 {
-	HASHCTL		ctl;
 	uint64		i;
 
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = CODE_LEN;
-	ctl.entrysize = sizeof(IndicatorInfo);
-	ctl.hcxt = CurrentMemoryContext;
-	st->indicators = hash_create("buurtmonitor indicators", 256, &ctl,
-								 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	st->indicators = code_hash_create("buurtmonitor indicators", 256, sizeof(IndicatorInfo));
 
 	if (SPI_execute("SELECT code, kind, scale, polarity, tolerance, denominator IS NOT NULL "
 					"FROM buurtmonitor.indicators ORDER BY code COLLATE \"C\"",
@@ -590,13 +621,11 @@ load_indicators(DevState *st)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	td = SPI_tuptable->tupdesc;
-		char		key[CODE_LEN];
 		char	   *kind = SPI_getvalue(tup, td, 2);
 		bool		isnull;
 		IndicatorInfo *e;
 
-		copy_code(key, SPI_getvalue(tup, td, 1), "indicator");
-		e = hash_search(st->indicators, key, HASH_ENTER, NULL);
+		e = code_hash_search(st->indicators, SPI_getvalue(tup, td, 1), HASH_ENTER, NULL);
 		e->idx = (int32) i;
 		/* kind: count, share, mean, score -> c, s, m, o */
 		e->kind = (strcmp(kind, "score") == 0) ? 'o' : kind[0];
@@ -638,12 +667,9 @@ bind_args(DevArgs *a, Oid *types, Datum *values, char *nulls)
 static AreaEntry *
 area_entry(DevState *st, const char *code)
 {
-	char		key[CODE_LEN];
 	bool		found;
-	AreaEntry  *e;
+	AreaEntry  *e = code_hash_search(st->areas, code, HASH_ENTER, &found);
 
-	copy_code(key, code, "area");
-	e = hash_search(st->areas, key, HASH_ENTER, &found);
 	if (!found)
 	{
 		e->compared = -1;
@@ -660,17 +686,12 @@ static void
 load_areas(DevState *st)
 {
 	DevArgs    *a = st->args;
-	HASHCTL		ctl;
 	Oid			types[7];
 	Datum		values[7];
 	char		nulls[8] = "       ";
 	uint64		i;
 
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = CODE_LEN;
-	ctl.entrysize = sizeof(AreaEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	st->areas = hash_create("buurtmonitor areas", 16384, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	st->areas = code_hash_create("buurtmonitor areas", 16384, sizeof(AreaEntry));
 
 	bind_args(a, types, values, nulls);	/* the first four are used */
 	if (SPI_execute_with_args("SELECT area_code, area_name, reference_code, reference_name "
@@ -916,14 +937,10 @@ scan_observations(DevState *st)
 			d = col[0];
 			if (area == NULL || !text_eq(d, area->code))
 			{
-				char		key[CODE_LEN];
 				char	   *code = TextDatumGetCString(d);
 
-				if (strlen(code) >= CODE_LEN)
-					continue;	/* longer than any area we look at */
-				strlcpy(key, code, CODE_LEN);
+				area = code_hash_search(st->areas, code, HASH_FIND, NULL);
 				pfree(code);
-				area = hash_search(st->areas, key, HASH_FIND, NULL);
 				if (area == NULL)
 					continue;	/* neither compared nor a reference */
 			}
@@ -932,7 +949,7 @@ scan_observations(DevState *st)
 			{
 				char	   *code = TextDatumGetCString(d);
 
-				ind = strlen(code) < CODE_LEN ? hash_search(st->indicators, code, HASH_FIND, NULL) : NULL;
+				ind = code_hash_search(st->indicators, code, HASH_FIND, NULL);
 				pfree(code);
 				if (ind == NULL)
 					/* internal: observations.indicator references indicators */
@@ -1081,7 +1098,9 @@ change_label(double change, double tol, int polarity)
  * p-value of the difference between a (value, n, se) and b (value, n, se):
  * a two-proportion z-test for shares with sample sizes, a z-test (Welch t-test
  * when both n are known) for other kinds with standard errors.  Returns false
- * when the observations carry no usable sample information.
+ * when the observations carry no usable sample information, or when the
+ * p-value is not a number (a NaN in the input, or equal values with both
+ * standard errors zero): the p-value and significance columns are then NULL.
  */
 static bool
 difference_p(const IndicatorInfo *info,
@@ -1100,25 +1119,33 @@ difference_p(const IndicatorInfo *info,
 		if (!bm_proportion_z(pa, na, pb, nb, &z))
 			return false;
 		*p = bm_normal_p_two_sided(z);
-		return true;
+		return !isnan(*p);
 	}
 	if (has_sea && has_seb)
 	{
-		double		stat = (va - vb) / sqrt(sea * sea + seb * seb);
+		/* hypot: squaring a standard error below ~1e-162 would underflow to 0 */
+		double		se = hypot(sea, seb);
+		double		stat = (va - vb) / se;
+		double		m = Max(fabs(sea), fabs(seb));
 
 		if (has_na && has_nb && na >= 2.0 && nb >= 2.0)
-			*p = bm_t_p_two_sided(stat, bm_calc_welch_df(sea, na, seb, nb));
+			/* the Welch df does not change when both se are scaled: scale them to 1 */
+			*p = bm_t_p_two_sided(stat, bm_calc_welch_df(sea / m, na, seb / m, nb));
 		else
 			*p = bm_normal_p_two_sided(stat);
-		return true;
 	}
-	return false;
+	else
+		return false;
+	/* NaN input or 0/0 (equal values, both se zero): no p-value (NULL, never a label) */
+	return !isnan(*p);
 }
 /* Set output column c to a float8. */
 #define SET_F(c, v) do { values[c] = Float8GetDatum(v); nulls[c] = false; } while (0)
 #define SET_I(c, v) do { values[c] = Int32GetDatum(v); nulls[c] = false; } while (0)
 #define SET_D(c, v) do { values[c] = (v); nulls[c] = false; } while (0)
-#define SET_W(c, w) do { values[c] = word_datum(st, (w)); nulls[c] = false; } while (0)
+/* a word column; NULL stays NULL (e.g. the label of an unknown p-value) */
+#define SET_W(c, w) do { const char *w_ = (w); \
+		if (w_ != NULL) { values[c] = word_datum(st, w_); nulls[c] = false; } } while (0)
 
 /* The text datum of one of the fixed output words (made once per call). */
 static Datum
