@@ -496,7 +496,7 @@ lisa_analytic(const SsWeights *s, int i, bool conditional, LisaRow *r)
 	r->ii = zi / s->m2 * s->lag[i];
 	if (conditional)
 	{
-		r->e = -(zi * zi * wi) / ((n - 1) * s->m2);
+		r->e = -(zi * zi * wi) / ((n - 1) * s->m2) + 0.0;	/* no -0 for islands */
 		r->var = (zi / s->m2) * (zi / s->m2) * (n / (n - 2)) * (wi2 - wi * wi / (n - 1))
 			* (s->m2 - zi * zi / (n - 1));
 	}
@@ -512,8 +512,9 @@ lisa_analytic(const SsWeights *s, int i, bool conditional, LisaRow *r)
 
 /*
  * moran_local(codes, x, i, j, w, permutations, seed, alternative, conditional, alpha)
- *   -> (area_code, value, ii, e_ii, var_ii, z_ii, p_norm, p_sim, p_sim_fdr,
- *       p_sim_bonferroni, e_sim, var_sim, quadrant, cluster, neighbours)
+ *   -> (area_code, value, ii, e_ii, var_ii, z_ii, p_norm, p_sim, p_fdr,
+ *       p_bonferroni, e_sim, var_sim, quadrant, cluster, neighbours): p_fdr and
+ *   p_bonferroni adjust p_sim, or p_norm when there are no permutations.
  */
 Datum
 bm_moran_local(PG_FUNCTION_ARGS)
@@ -583,8 +584,8 @@ bm_moran_local(PG_FUNCTION_ARGS)
 		v[5] = float_or_null(r[i].z, &nl[5]);
 		v[6] = float_or_null(r[i].p_norm, &nl[6]);
 		v[7] = float_or_null(r[i].p_sim, &nl[7]);
-		v[8] = float_or_null(nsim > 0 ? pfdr[i] : NAN, &nl[8]);
-		v[9] = float_or_null(nsim > 0 && !isnan(psim[i]) ? Min(1.0, psim[i] * m) : NAN, &nl[9]);
+		v[8] = float_or_null(pfdr[i], &nl[8]);
+		v[9] = float_or_null(isnan(psim[i]) ? NAN : Min(1.0, psim[i] * m), &nl[9]);
 		v[10] = float_or_null(r[i].e_sim, &nl[10]);
 		v[11] = float_or_null(r[i].var_sim, &nl[11]);
 		v[12] = CStringGetTextDatum(island ? "island" : quadrant_of(s->z[i], s->lag[i]));

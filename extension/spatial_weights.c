@@ -144,26 +144,31 @@ array_elems(ArrayType *a, Oid elmtype, const char *what, Datum **elems, int *n)
 							errhint("Drop the rows without a value or geometry first.")));
 }
 
-/* Parse, check and collect the polygons of geometry array argument 0. */
+/* Parse, check and collect the polygons of geometry array argument 1 (codes in argument 0). */
 static BmGeom **
 read_polygons(FunctionCallInfo fcinfo, int *np)
 {
-	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(1);
 	Oid			typid = ARR_ELEMTYPE(a);
-	Datum	   *elems;
+	Datum	   *elems, *codes;
+	int			ncodes;
 	BmGeom	  **g;
 	FmgrInfo	asewkb;
 	bool		have_asewkb = false;
-	char		what[64];
+	char		what[128];
 
+	array_elems(PG_GETARG_ARRAYTYPE_P(0), TEXTOID, "codes", &codes, &ncodes);
 	array_elems(a, typid, "geometries", &elems, np);
+	if (ncodes != *np)
+		ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+						errmsg("%d codes for %d geometries", ncodes, *np)));
 	g = palloc(sizeof(BmGeom *) * Max(*np, 1));
 	for (int i = 0; i < *np; i++)
 	{
 		struct varlena *raw = PG_DETOAST_DATUM(elems[i]);
 
 		CHECK_FOR_INTERRUPTS();
-		snprintf(what, sizeof(what), "geometry %d", i + 1);
+		snprintf(what, sizeof(what), "area %s", TextDatumGetCString(codes[i]));
 		g[i] = bm_geom_from_gserialized(raw, what);
 		if (g[i] == NULL)
 		{
@@ -212,15 +217,15 @@ collect_vertices(BmGeom **g, int n, int *nv)
 }
 
 /*
- * contiguity_pairs(geoms geometry[], rook boolean, snap float8)
+ * contiguity_pairs(codes text[], geoms geometry[], rook boolean, snap float8)
  *   -> (i, j, distance): every ordered pair of contiguous areas (1-based
  *   indices into geoms), distance NULL.
  */
 Datum
 bm_contiguity_pairs(PG_FUNCTION_ARGS)
 {
-	bool		rook = PG_GETARG_BOOL(1);
-	double		snap = PG_GETARG_FLOAT8(2);
+	bool		rook = PG_GETARG_BOOL(2);
+	double		snap = PG_GETARG_FLOAT8(3);
 	TupleDesc	td;
 	Tuplestorestate *ts = srf_start(fcinfo, &td);
 	BmGeom	  **g;

@@ -44,11 +44,11 @@ SELECT pg_catalog.pg_extension_config_dump('buurtmonitor.weight_links', '');
 COMMENT ON TABLE buurtmonitor.weight_links IS
     'The weights as a plain table: one row per (area_code, neighbour_code) with its weight; readable in QGIS, and the form of weights users bring themselves.';
 
-CREATE FUNCTION buurtmonitor._contiguity_pairs(geoms geometry[], rook boolean, snap double precision)
+CREATE FUNCTION buurtmonitor._contiguity_pairs(codes text[], geoms geometry[], rook boolean, snap double precision)
 RETURNS TABLE (i integer, j integer, distance double precision)
 LANGUAGE C STRICT VOLATILE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'bm_contiguity_pairs';
-COMMENT ON FUNCTION buurtmonitor._contiguity_pairs(geometry[], boolean, double precision) IS
+COMMENT ON FUNCTION buurtmonitor._contiguity_pairs(text[], geometry[], boolean, double precision) IS
     'Internal: ordered pairs (1-based indices) of polygons with at least one (queen) or two (rook) vertex pairs within snap, as spdep::poly2nb.';
 
 CREATE FUNCTION buurtmonitor._knn_pairs(x double precision[], y double precision[], k integer)
@@ -99,14 +99,6 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Check the level, vintage and codes: no areas (or too few) matched.';
     END IF;
-    IF method NOT IN ('queen', 'rook', 'knn', 'distance', 'inverse_distance') THEN
-        RAISE EXCEPTION 'unknown weights method: %', method USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Use queen, rook, knn, distance or inverse_distance.';
-    END IF;
-    IF style NOT IN ('row', 'binary') THEN
-        RAISE EXCEPTION 'unknown weights style: %', style USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Use row (row-standardised) or binary.';
-    END IF;
     IF method = 'knn' AND k IS NULL OR method IN ('distance', 'inverse_distance') AND distance IS NULL THEN
         RAISE EXCEPTION 'method % needs %', method, CASE WHEN method = 'knn' THEN 'k' ELSE 'distance' END
             USING ERRCODE = 'invalid_parameter_value',
@@ -130,14 +122,14 @@ BEGIN
         RAISE EXCEPTION 'the areas have different SRIDs: %', srids USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Transform them with ST_Transform so all use one projected SRID.';
     END IF;
-    PERFORM buurtmonitor._check_srid(srids[1], 'the areas');
+    PERFORM buurtmonitor._check_srid(srids[1], 'the layer');
 
     IF to_regclass('pg_temp._bm_pairs') IS NULL THEN
         CREATE TEMP TABLE _bm_pairs (i integer, j integer, distance double precision);
     END IF;
     TRUNCATE _bm_pairs;
     IF method IN ('queen', 'rook') THEN
-        INSERT INTO _bm_pairs SELECT * FROM buurtmonitor._contiguity_pairs(geoms, method = 'rook', snap);
+        INSERT INTO _bm_pairs SELECT * FROM buurtmonitor._contiguity_pairs(codes, geoms, method = 'rook', snap);
     ELSE
         PERFORM buurtmonitor._fail('invalid_parameter_value', 'invalid geometries: %s',
                 ARRAY(SELECT c FROM unnest(codes, geoms) u(c, g) WHERE NOT ST_IsValid(g) ORDER BY c),
@@ -187,6 +179,14 @@ BEGIN
     IF name IS NULL OR name = '' THEN
         RAISE EXCEPTION 'weights name must not be empty' USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Name the weights, for example ''utrecht_queen''.';
+    END IF;
+    IF method NOT IN ('queen', 'rook', 'knn', 'distance', 'inverse_distance') AND method || style <> 'customcustom' THEN
+        RAISE EXCEPTION 'unknown weights method: %', method USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use queen, rook, knn, distance or inverse_distance.';
+    END IF;
+    IF style NOT IN ('row', 'binary') AND method || style <> 'customcustom' THEN
+        RAISE EXCEPTION 'unknown weights style: %', style USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use row (row-standardised) or binary.';
     END IF;
     IF EXISTS (SELECT 1 FROM buurtmonitor.weights w WHERE w.name = _new_weights.name) THEN
         IF NOT replace THEN

@@ -114,7 +114,7 @@ CREATE FUNCTION buurtmonitor._moran_local(codes text[], x double precision[], li
     alpha double precision)
 RETURNS TABLE (area_code text, value double precision, ii double precision, e_ii double precision,
                var_ii double precision, z_ii double precision, p_norm double precision, p_sim double precision,
-               p_sim_fdr double precision, p_sim_bonferroni double precision, e_sim double precision,
+               p_fdr double precision, p_bonferroni double precision, e_sim double precision,
                var_sim double precision, quadrant text, cluster text, neighbours integer)
 LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'bm_moran_local';
@@ -172,7 +172,7 @@ CREATE FUNCTION buurtmonitor.local_moran(
     rate text DEFAULT NULL)
 RETURNS TABLE (area_code text, value double precision, ii double precision, e_ii double precision,
                var_ii double precision, z_ii double precision, p_norm double precision, p_sim double precision,
-               p_sim_fdr double precision, p_sim_bonferroni double precision, e_sim double precision,
+               p_fdr double precision, p_bonferroni double precision, e_sim double precision,
                var_sim double precision, quadrant text, cluster text, neighbours integer)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -221,11 +221,11 @@ CREATE FUNCTION buurtmonitor.local_moran_map(
     alpha double precision DEFAULT 0.05,
     missing text DEFAULT 'error')
 RETURNS TABLE (area_id integer, area_code text, name text, value double precision, ii double precision,
-               z_ii double precision, p_sim double precision, p_sim_fdr double precision,
+               z_ii double precision, p_sim double precision, p_fdr double precision,
                quadrant text, cluster text, hotspot text, gi_z double precision,
                geom geometry(MultiPolygon, 28992))
 LANGUAGE sql AS $$
-    SELECT a.area_id, l.area_code, a.name, l.value, l.ii, l.z_ii, l.p_sim, l.p_sim_fdr, l.quadrant, l.cluster,
+    SELECT a.area_id, l.area_code, a.name, l.value, l.ii, l.z_ii, l.p_sim, l.p_fdr, l.quadrant, l.cluster,
            g.hotspot, g.z, a.geom
       FROM buurtmonitor.local_moran(weights, indicator, period, permutations => permutations, seed => seed,
                                     alpha => alpha, missing => missing) l
