@@ -6,7 +6,9 @@
 #                    k = 6 and dnearneigh (0, 2000] m on the centroids of points.csv
 #   moran_global.csv moran.test (randomisation and normality, adjust.n), I, E, variances, z
 #   moran_local.csv  localmoran (conditional TRUE and FALSE) I_i, E, Var; localG Gi and Gi*
-# Checks: neighbour sets identical; every statistic within 1e-10 * max(1, |R value|).
+#   correlations.csv cor.test Pearson and Spearman, cov.wt weighted, per municipality, of changes
+# Checks: neighbour sets identical; every statistic within 1e-10 * max(1, |R value|); correlation
+# p-values within 1e-9 relative (or 1e-15 absolute).
 # If Rscript is installed the R script is re-run into a temporary directory first and any
 # difference from the committed values is reported (the committed values stay the oracle).
 source "$(dirname "$0")/../scripts/common.sh"
@@ -18,7 +20,7 @@ if [ -z "${BM_SKIP_R_RERUN:-}" ] && command -v Rscript >/dev/null 2>&1; then
     tmp=$(mktemp -d)
     echo "== re-running test/r/spdep_oracle.R"
     Rscript "$BM_ROOT/test/r/spdep_oracle.R" "$BUURTMONITOR_DATA" "$tmp"
-    for f in neighbours.csv points.csv moran_global.csv moran_local.csv; do
+    for f in neighbours.csv points.csv moran_global.csv moran_local.csv correlations.csv; do
         cmp -s "$tmp/$f" "$EXP/$f" && echo "R re-run: $f identical" \
             || echo "R re-run: NOTE $f differs from the committed values (another spdep/sf version?)"
     done
@@ -152,6 +154,38 @@ SELECT 'local ' || c.name, count(*), count(*) FILTER (WHERE NOT coalesce(c.d <= 
         SELECT 'Gi*', pg_temp.off(bgs, gi_star), bgs IS NULL AND gi_star = 'NaN' FROM lc) c
  GROUP BY c.name;
 INSERT INTO checks SELECT 'local rows matched', (SELECT count(*) FROM r_local), (SELECT count(*) FROM r_local) - count(*), NULL, 0 FROM lc;
+
+-- 3b. permutations on real data: with 9,999 conditional permutations the mean of the simulated
+-- I_i of every area lies within 5 standard errors (sqrt(Var / 9999), Var the exact conditional
+-- variance that spdep's localmoran gives) of the exact conditional expectation
+INSERT INTO checks
+SELECT 'permutation mean of I_i within 5 s.e.', count(*),
+       count(*) FILTER (WHERE NOT abs(l.e_sim - l.e_ii) <= 5 * sqrt(l.var_ii / 9999)),
+       max(abs(l.e_sim - l.e_ii) / sqrt(l.var_ii / 9999)), 5
+  FROM buurtmonitor.local_moran('utrecht_queen_default_W', 'sp_woz', 2022, permutations => 9999, seed => 12) l;
+
+-- 4. correlations
+CREATE TEMP TABLE r_cor (group_code text, indicator_a text, indicator_b text, method text, weighted boolean,
+    change boolean, n integer, r float8, p float8);
+\set f :expdir/correlations.csv
+COPY r_cor FROM :'f' (FORMAT csv, HEADER);
+CREATE TEMP TABLE our_cor AS
+SELECT m AS method, wtd AS weighted, chg AS change, c.*
+  FROM unnest(ARRAY['pearson', 'spearman']) m, unnest(ARRAY[false, true]) wtd, unnest(ARRAY[false, true]) chg,
+       unnest(ARRAY[NULL, 'gemeente']) gl,
+       LATERAL buurtmonitor.correlations(ARRAY['sp_woz', 'sp_children', 'sp_household_size'], 'buurt', 2022, 2022, m,
+           weight_indicator => CASE WHEN wtd THEN 'sp_inhabitants' END, group_level => gl,
+           change_from => CASE WHEN chg THEN 2021 END) c
+ WHERE NOT (chg AND (wtd OR gl IS NOT NULL)) AND c.indicator_a <> c.indicator_b;
+CREATE TEMP TABLE cc AS
+SELECT r.*, o.n AS bn, o.r AS br, o.p AS bp
+  FROM r_cor r LEFT JOIN our_cor o USING (group_code, indicator_a, indicator_b, method, weighted, change);
+INSERT INTO checks
+SELECT 'correlation ' || x.name, count(*), count(*) FILTER (WHERE NOT coalesce(x.d <= x.tol, false)), max(x.d), min(x.tol)
+  FROM (SELECT 'n' AS name, abs(bn - n)::float8 AS d, 0::float8 AS tol FROM cc UNION ALL
+        SELECT 'r', pg_temp.off(br, r), 1e-10 FROM cc UNION ALL
+        SELECT 'p', CASE WHEN abs(bp - p) <= 1e-15 THEN 0 ELSE abs(bp - p) / p END, 1e-9 FROM cc) x
+ GROUP BY x.name;
 
 SELECT name, n, bad, worst, tolerance FROM checks ORDER BY name;
 SELECT 'FAILED: ' || count(*) AS result FROM checks WHERE bad <> 0 OR n = 0 HAVING count(*) > 0;

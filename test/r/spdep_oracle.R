@@ -89,4 +89,42 @@ for (cb in combos) {
 }
 wcsv(global, "moran_global.csv")
 wcsv(local, "moran_local.csv")
+
+# 4. correlations between the Utrecht indicators (pairwise complete): cor.test Pearson and Spearman
+#    (exact = FALSE: the t approximation), weighted by inhabitants with cov.wt (Spearman weighted =
+#    weighted Pearson of the unweighted ranks; p from t with n - 2 df), per municipality (GMxxxx from
+#    the code), and of the changes since a synthetic 2021 (woz * 0.95 + idx %% 7, children + idx %% 5 - 2)
+ind <- list(sp_woz = kwb$gemiddelde_woningwaarde, sp_children = kwb$aantal_huishoudens_met_kinderen_percentage,
+            sp_household_size = kwb$gemiddelde_huishoudensgrootte)
+ind2021 <- list(sp_woz = kwb$gemiddelde_woningwaarde * 0.95 + kwb$X %% 7,
+                sp_children = kwb$aantal_huishoudens_met_kinderen_percentage + kwb$X %% 5 - 2,
+                sp_household_size = kwb$gemiddelde_huishoudensgrootte)
+gm <- paste0("GM", substr(kwb$buurt_code, 3, 6))
+w_all <- kwb$aantal_inwoners
+tp <- function(r, n) 2 * pt(-abs(r * sqrt((n - 2) / (1 - r^2))), n - 2)
+cor_rows <- NULL
+for (change in c(FALSE, TRUE)) for (grouped in c(FALSE, TRUE)) for (method in c("pearson", "spearman"))
+    for (weighted in c(FALSE, TRUE)) for (a in names(ind)) for (b in names(ind)) {
+    if (a == b) next
+    if (change && (weighted || grouped)) next
+    xa <- if (change) ind[[a]] - ind2021[[a]] else ind[[a]]
+    xb <- if (change) ind[[b]] - ind2021[[b]] else ind[[b]]
+    groups <- if (grouped) sort(unique(gm)) else "all"
+    for (g in groups) {
+        sel <- !is.na(xa) & !is.na(xb) & (if (grouped) gm == g else TRUE) & (if (weighted) w_all > 0 else TRUE)
+        x <- xa[sel]; y <- xb[sel]; n <- sum(sel)
+        if (n < 3 || sd(x) == 0 || sd(y) == 0) next
+        if (!weighted) {
+            ct <- suppressWarnings(cor.test(x, y, method = method, exact = FALSE))
+            r <- unname(ct$estimate); p <- ct$p.value
+        } else {
+            if (method == "spearman") { x <- rank(x); y <- rank(y) }
+            r <- cov.wt(cbind(x, y), wt = w_all[sel] / sum(w_all[sel]), cor = TRUE)$cor[1, 2]
+            p <- tp(r, n)
+        }
+        cor_rows <- rbind(cor_rows, data.frame(group_code = g, indicator_a = a, indicator_b = b, method = method,
+            weighted = weighted, change = change, n = n, r = num(r), p = num(p)))
+    }
+}
+wcsv(cor_rows, "correlations.csv")
 cat("spdep", format(packageVersion("spdep")), "sf", format(packageVersion("sf")), "\n")

@@ -19,7 +19,9 @@ COPY kwb FROM :'f' (FORMAT csv, HEADER);
 INSERT INTO buurtmonitor.indicators (code, label, kind) VALUES
     ('sp_woz', 'mean WOZ value (x 1000 EUR), CBS 2022', 'score'),
     ('sp_children', 'households with children (%), CBS 2022', 'score'),
-    ('sp_synthetic', 'synthetic: last four digits of the code', 'score')
+    ('sp_synthetic', 'synthetic: last four digits of the code', 'score'),
+    ('sp_inhabitants', 'inhabitants, CBS 2022', 'count'),
+    ('sp_household_size', 'mean household size, CBS 2022', 'score')
 ON CONFLICT DO NOTHING;
 INSERT INTO buurtmonitor.observations (area_code, vintage, period, indicator, value, status)
 SELECT buurt_code, 2022, 2022, 'sp_woz', woz::float8, 'observed' FROM kwb
@@ -27,6 +29,20 @@ UNION ALL
 SELECT buurt_code, 2022, 2022, 'sp_children', NULLIF(p_kinderen, '')::float8,
        CASE WHEN coalesce(p_kinderen, '') = '' THEN 'suppressed' ELSE 'observed' END FROM kwb
 UNION ALL
+SELECT buurt_code, 2022, 2022, 'sp_inhabitants', aantal_inwoners::float8, 'observed' FROM kwb
+UNION ALL
+SELECT buurt_code, 2022, 2022, 'sp_household_size', hh_grootte::float8, 'observed' FROM kwb
+-- a synthetic period 2021 for the correlation of changes (the same formulas in the R script):
+-- WOZ * 0.95 + (row index mod 7), children + (row index mod 5) - 2, household size unchanged
+UNION ALL
+SELECT buurt_code, 2022, 2021, 'sp_woz', woz::float8 * 0.95 + idx::int % 7, 'observed' FROM kwb
+UNION ALL
+SELECT buurt_code, 2022, 2021, 'sp_children', NULLIF(p_kinderen, '')::float8 + idx::int % 5 - 2,
+       CASE WHEN coalesce(p_kinderen, '') = '' THEN 'suppressed' ELSE 'observed' END FROM kwb
+UNION ALL
+SELECT buurt_code, 2022, 2021, 'sp_household_size', hh_grootte::float8, 'observed' FROM kwb
+UNION ALL
 SELECT code, 2022, 2022, 'sp_synthetic', substr(code, 7, 4)::float8, 'observed'
   FROM buurtmonitor.areas WHERE vintage = 2022 AND level = 'buurt' AND code LIKE 'BU0150%'
 ON CONFLICT DO NOTHING;
+ANALYZE buurtmonitor.observations; ANALYZE buurtmonitor.areas;
