@@ -85,10 +85,10 @@ RS
     q -v work="$WORK" <<'SQL'
 \set f :work/r_nb.csv
 CREATE TEMP TABLE r_nb (a text, b text);
-COPY r_nb FROM :'f' (FORMAT csv, HEADER);
+\copy r_nb FROM :'f' (FORMAT csv, HEADER)
 \set f :work/r_lisa.csv
 CREATE TEMP TABLE r_lisa (code text, ii float8, p_folded float8);
-COPY r_lisa FROM :'f' (FORMAT csv, HEADER);
+\copy r_lisa FROM :'f' (FORMAT csv, HEADER)
 SELECT (SELECT count(*) FROM r_nb) AS r_links,
        (SELECT count(*) FROM ((SELECT a, b FROM r_nb) EXCEPT (SELECT area_code, neighbour_code FROM buurtmonitor.weight_links WHERE name = 'nl_queen')) x)
      + (SELECT count(*) FROM ((SELECT area_code, neighbour_code FROM buurtmonitor.weight_links WHERE name = 'nl_queen') EXCEPT (SELECT a, b FROM r_nb)) y)

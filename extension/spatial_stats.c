@@ -190,6 +190,29 @@ stream_seed(pg_prng_state *st, int64 seed, const char *key, int keylen)
 	pg_prng_seed(st, z ^ (z >> 31));
 }
 
+/*
+ * Uniform integer in [0, bound) from a 32-bit draw, unbiased (Lemire's multiply-and-reject),
+ * the same on every machine; bound must be below 2^32.
+ */
+static inline uint32
+draw_below(pg_prng_state *st, uint32 bound)
+{
+	uint64		m = (uint64) pg_prng_uint32(st) * bound;
+	uint32		low = (uint32) m;
+
+	if (low < bound)
+	{
+		uint32		threshold = (uint32) (-bound) % bound;
+
+		while (low < threshold)
+		{
+			m = (uint64) pg_prng_uint32(st) * bound;
+			low = (uint32) m;
+		}
+	}
+	return (uint32) (m >> 32);
+}
+
 /* Permutation p-value from the counts of draws at or above / at or below the observation. */
 static double
 perm_p(int ge, int le, int nsim, bool folded)
@@ -339,7 +362,7 @@ bm_moran_global(PG_FUNCTION_ARGS)
 			CHECK_FOR_INTERRUPTS();
 			for (int i = s->n - 1; i > 0; i--)
 			{
-				int			t = (int) pg_prng_uint64_range(&st, 0, i);
+				int			t = (int) draw_below(&st, (uint32) (i + 1));
 				double		tmp = zp[i];
 
 				zp[i] = zp[t];
@@ -377,7 +400,7 @@ permute_area(const SsWeights *s, int i, int nsim, pg_prng_state *st, int *pool,
 
 		for (int t = 0; t < k; t++)
 		{
-			int			u = t + (int) pg_prng_uint64_range(st, 0, s->n - 2 - t);
+			int			u = t + (int) draw_below(st, (uint32) (s->n - 1 - t));
 			int			tmp = pool[t];
 
 			pool[t] = pool[u];

@@ -79,6 +79,14 @@ INSERT INTO my_links VALUES ('a', 'b', 1), ('b', 'a', 1), ('b', 'c', 0.5);
 SELECT * FROM buurtmonitor.import_weights('mine', 'my_links', areas => ARRAY['d']);
 SELECT area_code, neighbours, component FROM buurtmonitor.weight_areas WHERE name = 'mine' ORDER BY 1;
 
+-- renaming or deleting weights carries over to their links and areas
+UPDATE buurtmonitor.weights SET name = 'mine2' WHERE name = 'mine';
+SELECT (SELECT count(*) FROM buurtmonitor.weight_links WHERE name = 'mine2') AS links,
+       (SELECT count(*) FROM buurtmonitor.weight_areas WHERE name = 'mine2') AS areas;
+DELETE FROM buurtmonitor.weights WHERE name = 'mine2';
+SELECT (SELECT count(*) FROM buurtmonitor.weight_links WHERE name IN ('mine', 'mine2')) AS links,
+       (SELECT count(*) FROM buurtmonitor.weight_areas WHERE name IN ('mine', 'mine2')) AS areas;
+
 -- Bad input: clear errors
 SELECT * FROM buurtmonitor.build_weights_from('lat_queen', 'lattice');
 SELECT * FROM buurtmonitor.build_weights_from('x', 'lattice', 'bishop');

@@ -34,15 +34,30 @@ CREATE TABLE buurtmonitor.weight_links (
     neighbour_code text NOT NULL,
     weight         double precision NOT NULL
                    CHECK (weight >= 0 AND weight <> 'Infinity'::double precision AND weight = weight),
-    PRIMARY KEY (name, area_code, neighbour_code),
-    FOREIGN KEY (name, area_code) REFERENCES buurtmonitor.weight_areas (name, area_code)
-        ON UPDATE CASCADE ON DELETE CASCADE,
-    FOREIGN KEY (name, neighbour_code) REFERENCES buurtmonitor.weight_areas (name, area_code)
-        ON UPDATE CASCADE ON DELETE CASCADE
+    PRIMARY KEY (name, area_code, neighbour_code)
 );
 SELECT pg_catalog.pg_extension_config_dump('buurtmonitor.weight_links', '');
 COMMENT ON TABLE buurtmonitor.weight_links IS
     'The weights as a plain table: one row per (area_code, neighbour_code) with its weight; readable in QGIS, and the form of weights users bring themselves.';
+
+-- weight_links has no foreign keys: their per-row checks cost more than building the weights
+-- (90,000 links for the buurten of the Netherlands). The builders write consistent rows;
+-- deleting or renaming weights carries over to their links here.
+CREATE FUNCTION buurtmonitor._weights_cascade() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        DELETE FROM buurtmonitor.weight_links l WHERE l.name = OLD.name;
+    ELSIF NEW.name <> OLD.name THEN
+        UPDATE buurtmonitor.weight_links l SET name = NEW.name WHERE l.name = OLD.name;
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._weights_cascade() IS
+    'Internal trigger: deleting or renaming weights deletes or renames their links.';
+CREATE TRIGGER weights_cascade AFTER DELETE OR UPDATE OF name ON buurtmonitor.weights
+    FOR EACH ROW EXECUTE FUNCTION buurtmonitor._weights_cascade();
 
 CREATE FUNCTION buurtmonitor._contiguity_pairs(codes text[], geoms geometry[], rook boolean, snap double precision)
 RETURNS TABLE (i integer, j integer, distance double precision)
@@ -151,18 +166,21 @@ BEGIN
     END IF;
 
     INSERT INTO buurtmonitor.weight_areas (name, area_code, neighbours, component)
-    SELECT _store_weights.name, codes[o], coalesce(d.neighbours, 0), comp[o]
-      FROM generate_series(1, n) o
-      LEFT JOIN (SELECT p.i, count(*)::integer AS neighbours FROM _bm_pairs p GROUP BY p.i) d ON d.i = o,
-           buurtmonitor._graph_components(n, ARRAY(SELECT p.i FROM _bm_pairs p), ARRAY(SELECT p.j FROM _bm_pairs p)) comp;
+    SELECT _store_weights.name, u.code, coalesce(d.neighbours, 0), u.component
+      FROM unnest(codes, buurtmonitor._graph_components(n, ARRAY(SELECT p.i FROM _bm_pairs p),
+                                                        ARRAY(SELECT p.j FROM _bm_pairs p)))
+           WITH ORDINALITY u(code, component, o)
+      LEFT JOIN (SELECT p.i, count(*)::integer AS neighbours FROM _bm_pairs p GROUP BY p.i) d ON d.i = u.o;
     IF include_self THEN
         INSERT INTO _bm_pairs SELECT o, o, 0 FROM generate_series(1, n) o;
     END IF;
     INSERT INTO buurtmonitor.weight_links (name, area_code, neighbour_code, weight)
-    SELECT _store_weights.name, codes[b.i], codes[b.j],
+    SELECT _store_weights.name, ci.code, cj.code,
            CASE WHEN style = 'row' THEN b.base / sum(b.base) OVER (PARTITION BY b.i) ELSE b.base END
       FROM (SELECT p.i, p.j, CASE WHEN method = 'inverse_distance' THEN p.distance ^ (-power) ELSE 1 END AS base
-              FROM _bm_pairs p) b;
+              FROM _bm_pairs p) b
+      JOIN unnest(codes) WITH ORDINALITY ci(code, o) ON ci.o = b.i      -- (codes[i] is O(n) on text[])
+      JOIN unnest(codes) WITH ORDINALITY cj(code, o) ON cj.o = b.j;
     TRUNCATE _bm_pairs;
 END
 $$;
@@ -364,11 +382,11 @@ BEGIN
       JOIN unnest(c) WITH ORDINALITY ib(x, o) ON ib.x = l.b
      WHERE l.a <> l.b;
     INSERT INTO buurtmonitor.weight_areas (name, area_code, neighbours, component)
-    SELECT import_weights.name, c[o], coalesce(d.neighbours, 0), comp[o]
-      FROM generate_series(1, n) o
-      LEFT JOIN (SELECT p.i, count(*)::integer AS neighbours FROM _bm_link_idx p GROUP BY p.i) d ON d.i = o,
-           buurtmonitor._graph_components(n, ARRAY(SELECT p.i FROM _bm_link_idx p),
-                                          ARRAY(SELECT p.j FROM _bm_link_idx p)) comp;
+    SELECT import_weights.name, u.code, coalesce(d.neighbours, 0), u.component
+      FROM unnest(c, buurtmonitor._graph_components(n, ARRAY(SELECT p.i FROM _bm_link_idx p),
+                                                    ARRAY(SELECT p.j FROM _bm_link_idx p)))
+           WITH ORDINALITY u(code, component, o)
+      LEFT JOIN (SELECT p.i, count(*)::integer AS neighbours FROM _bm_link_idx p GROUP BY p.i) d ON d.i = u.o;
     INSERT INTO buurtmonitor.weight_links (name, area_code, neighbour_code, weight)
     SELECT import_weights.name, l.a, l.b, l.w FROM _bm_links l;
     TRUNCATE _bm_links;
