@@ -82,13 +82,10 @@ RS
     echo "== R spdep $(Rscript -e 'cat(format(packageVersion("spdep")))') (poly2nb, localmoran_perm 999, one core)"
     Rscript "$WORK/bench.R" "$BUURTMONITOR_DATA" "$WORK"
     read -r r_nb r_lm < "$WORK/r_times.txt"
-    q -v work="$WORK" <<'SQL'
-\set f :work/r_nb.csv
-CREATE TEMP TABLE r_nb (a text, b text);
-\copy r_nb FROM :'f' (FORMAT csv, HEADER)
-\set f :work/r_lisa.csv
-CREATE TEMP TABLE r_lisa (code text, ii float8, p_folded float8);
-\copy r_lisa FROM :'f' (FORMAT csv, HEADER)
+    q -c "CREATE TABLE r_nb (a text, b text); CREATE TABLE r_lisa (code text, ii float8, p_folded float8)"
+    q -c "\\copy r_nb FROM '$WORK/r_nb.csv' (FORMAT csv, HEADER)"
+    q -c "\\copy r_lisa FROM '$WORK/r_lisa.csv' (FORMAT csv, HEADER)"
+    q <<'SQL'
 SELECT (SELECT count(*) FROM r_nb) AS r_links,
        (SELECT count(*) FROM ((SELECT a, b FROM r_nb) EXCEPT (SELECT area_code, neighbour_code FROM buurtmonitor.weight_links WHERE name = 'nl_queen')) x)
      + (SELECT count(*) FROM ((SELECT area_code, neighbour_code FROM buurtmonitor.weight_links WHERE name = 'nl_queen') EXCEPT (SELECT a, b FROM r_nb)) y)

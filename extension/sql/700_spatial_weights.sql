@@ -44,7 +44,7 @@ COMMENT ON TABLE buurtmonitor.weight_links IS
 -- (90,000 links for the buurten of the Netherlands). The builders write consistent rows;
 -- deleting or renaming weights carries over to their links here.
 CREATE FUNCTION buurtmonitor._weights_cascade() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
         DELETE FROM buurtmonitor.weight_links l WHERE l.name = OLD.name;
@@ -61,7 +61,7 @@ CREATE TRIGGER weights_cascade AFTER DELETE OR UPDATE OF name ON buurtmonitor.we
 
 CREATE FUNCTION buurtmonitor._contiguity_pairs(codes text[], geoms geometry[], rook boolean, snap double precision)
 RETURNS TABLE (i integer, j integer, distance double precision)
-LANGUAGE C STRICT VOLATILE PARALLEL SAFE
+LANGUAGE C STRICT STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp
 AS 'MODULE_PATHNAME', 'bm_contiguity_pairs';
 COMMENT ON FUNCTION buurtmonitor._contiguity_pairs(text[], geometry[], boolean, double precision) IS
     'Internal: ordered pairs (1-based indices) of polygons with at least one (queen) or two (rook) vertex pairs within snap, as spdep::poly2nb.';
@@ -90,7 +90,7 @@ COMMENT ON FUNCTION buurtmonitor._graph_components(integer, integer[], integer[]
 
 CREATE FUNCTION buurtmonitor._check_srid(srid integer, what text)
 RETURNS void
-LANGUAGE C STRICT STABLE PARALLEL SAFE
+LANGUAGE C STRICT STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp
 AS 'MODULE_PATHNAME', 'bm_check_srid';
 COMMENT ON FUNCTION buurtmonitor._check_srid(integer, text) IS
     'Internal: raise an error when the SRID is geographic.';
@@ -102,7 +102,7 @@ CREATE FUNCTION buurtmonitor._store_weights(
     k integer, distance double precision, lower double precision, snap double precision,
     power double precision, style text, symmetrise boolean, include_self boolean)
 RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     n integer := cardinality(codes);
     srids integer[];
@@ -192,7 +192,7 @@ COMMENT ON FUNCTION buurtmonitor._store_weights(text, text[], geometry[], text, 
 CREATE FUNCTION buurtmonitor._new_weights(name text, level text, vintage integer, method text, parameters jsonb,
                                           style text, include_self boolean, source text, replace boolean)
 RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF name IS NULL OR name = '' THEN
         RAISE EXCEPTION 'weights name must not be empty' USING ERRCODE = 'invalid_parameter_value',
@@ -224,7 +224,7 @@ CREATE FUNCTION buurtmonitor.weights_summary(name text)
 RETURNS TABLE (weights text, n_areas integer, n_links integer, n_islands integer, n_components integer,
                min_neighbours integer, max_neighbours integer, mean_neighbours double precision,
                island_codes text[])
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM buurtmonitor.weights w WHERE w.name = weights_summary.name) THEN
         RAISE EXCEPTION 'unknown weights: %', weights_summary.name USING ERRCODE = 'undefined_object',
@@ -260,7 +260,7 @@ CREATE FUNCTION buurtmonitor.build_weights(
 RETURNS TABLE (weights text, n_areas integer, n_links integer, n_islands integer, n_components integer,
                min_neighbours integer, max_neighbours integer, mean_neighbours double precision,
                island_codes text[])
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     c text[];
     g geometry[];
@@ -302,7 +302,7 @@ CREATE FUNCTION buurtmonitor.build_weights_from(
 RETURNS TABLE (weights text, n_areas integer, n_links integer, n_islands integer, n_components integer,
                min_neighbours integer, max_neighbours integer, mean_neighbours double precision,
                island_codes text[])
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     c text[];
     g geometry[];
@@ -341,7 +341,7 @@ CREATE FUNCTION buurtmonitor.import_weights(
 RETURNS TABLE (weights text, n_areas integer, n_links integer, n_islands integer, n_components integer,
                min_neighbours integer, max_neighbours integer, mean_neighbours double precision,
                island_codes text[])
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     n integer;
     c text[];
