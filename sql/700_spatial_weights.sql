@@ -66,11 +66,14 @@ SELECT n_links FROM buurtmonitor.build_weights_from('pid2', 'pts', 'inverse_dist
                                                    style => 'binary');
 SELECT weight FROM buurtmonitor.weight_links l WHERE l.name = 'pid2' AND l.area_code = 'p1' AND l.neighbour_code = 'p3';
 
--- From the areas of a level and vintage (Deventer's buurten 2022, loaded by 030_load_areas):
--- the 69 buurten, all connected
+-- From the areas of a level and vintage: Deventer's 69 buurten 2022, loaded here under vintage
+-- 2996 so that no other test's areas interfere; all connected, 382 links as spdep::poly2nb
+-- (test/expected/spdep/neighbours.csv)
+\getenv datadir BUURTMONITOR_DATA
+\set f :datadir/deventer/buurt_2022.geojson
+SELECT buurtmonitor.load_areas_geojson(pg_read_file(:'f')::jsonb, 2996) AS deventer;
 SELECT n_areas, n_links, n_islands, n_components
-  FROM buurtmonitor.build_weights('dev_queen', 'buurt', 2022, codes => ARRAY(
-       SELECT code FROM buurtmonitor.areas WHERE level = 'buurt' AND vintage = 2022 AND code LIKE 'BU0150%'));
+  FROM buurtmonitor.build_weights('dev_queen', 'buurt', 2996);
 SELECT level, vintage, method FROM buurtmonitor.weights WHERE name = 'dev_queen';
 
 -- Weights users bring themselves: three links and an area without neighbours
