@@ -79,7 +79,7 @@ SELECT level, vintage, method FROM buurtmonitor.weights WHERE name = 'dev_queen'
 -- Weights users bring themselves: three links and an area without neighbours
 CREATE TABLE my_links (area_code text, neighbour_code text, weight float8);
 INSERT INTO my_links VALUES ('a', 'b', 1), ('b', 'a', 1), ('b', 'c', 0.5);
-SELECT * FROM buurtmonitor.import_weights('mine', 'my_links', areas => ARRAY['d']);
+SELECT * FROM buurtmonitor.load_weights('mine', 'my_links', areas => ARRAY['d']);
 SELECT area_code, neighbours, component FROM buurtmonitor.weight_areas WHERE name = 'mine' ORDER BY 1;
 
 -- renaming or deleting weights carries over to their links and areas
@@ -115,7 +115,7 @@ SELECT * FROM buurtmonitor.build_weights_from('x', 'bowtie');
 CREATE TABLE nogeom AS SELECT code, geom FROM lattice UNION ALL SELECT 'none', NULL;
 SELECT * FROM buurtmonitor.build_weights_from('x', 'nogeom');
 INSERT INTO my_links VALUES ('c', 'a', -1);
-SELECT * FROM buurtmonitor.import_weights('bad', 'my_links');
+SELECT * FROM buurtmonitor.load_weights('bad', 'my_links');
 SELECT * FROM buurtmonitor.weights_summary('no_such_weights');
 -- none of the failed calls left weights behind
 SELECT count(*) AS leftover FROM buurtmonitor.weights WHERE name IN ('x', 'bad');

@@ -36,7 +36,9 @@ INSERT INTO buurtmonitor.index_specs (name, spec, description, builtin) VALUES
      {"name": "crime",       "column": "crime_rank",       "weight": 0.05, "direction": "higher_is_better", "transform": "exponential"},
      {"name": "environment", "column": "environment_rank", "weight": 0.05, "direction": "higher_is_better", "transform": "exponential"}],
    "rank_scaling": "n_plus_1", "ties": "min", "min_share": 1.0}',
- 'Welsh IMD 2019 from the published domain ranks (rank 1 = most deprived); WIMD 2019 weights.', true);
+ 'Welsh IMD 2019 from the published domain ranks (rank 1 = most deprived); WIMD 2019 weights.', true)
+ON CONFLICT (name) DO UPDATE SET spec = EXCLUDED.spec, description = EXCLUDED.description
+ WHERE buurtmonitor.index_specs.builtin;  -- re-run by the upgrade: refresh built-in rows only
 
 CREATE FUNCTION buurtmonitor.composite_index(source regclass, spec jsonb, key text DEFAULT 'code')
 RETURNS TABLE (area text, domain_scores double precision[], score double precision,
@@ -54,6 +56,11 @@ AS $$
 DECLARE
     s jsonb;
 BEGIN
+    -- an untyped literal resolves to this text form: accept a JSON document as well as a name
+    IF spec_name ~ '^\s*[{]' THEN
+        RETURN QUERY SELECT * FROM buurtmonitor.composite_index(source, spec_name::jsonb, key);
+        RETURN;
+    END IF;
     SELECT i.spec INTO s FROM buurtmonitor.index_specs i WHERE i.name = spec_name;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'index specification "%" does not exist', spec_name
@@ -64,7 +71,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION buurtmonitor.composite_index(regclass, text, text) IS
-    'Composite index of the areas in source with the specification stored under spec_name in buurtmonitor.index_specs.';
+    'Composite index of the areas in source with the specification stored under spec_name in buurtmonitor.index_specs, or given as a JSON document (an untyped literal).';
 
 -- The domain names of a specification, in the order of composite_index(...).domain_scores.
 CREATE FUNCTION buurtmonitor.index_domains(spec jsonb)

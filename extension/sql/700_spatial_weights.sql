@@ -43,7 +43,7 @@ COMMENT ON TABLE buurtmonitor.weight_links IS
 -- weight_links has no foreign keys: their per-row checks cost more than building the weights
 -- (90,000 links for the buurten of the Netherlands). The builders write consistent rows;
 -- deleting or renaming weights carries over to their links here.
-CREATE FUNCTION buurtmonitor._weights_cascade() RETURNS trigger
+CREATE FUNCTION buurtmonitor._write_weights_cascade() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
@@ -54,10 +54,10 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor._weights_cascade() IS
+COMMENT ON FUNCTION buurtmonitor._write_weights_cascade() IS
     'Internal trigger: deleting or renaming weights deletes or renames their links.';
 CREATE TRIGGER weights_cascade AFTER DELETE OR UPDATE OF name ON buurtmonitor.weights
-    FOR EACH ROW EXECUTE FUNCTION buurtmonitor._weights_cascade();
+    FOR EACH ROW EXECUTE FUNCTION buurtmonitor._write_weights_cascade();
 
 CREATE FUNCTION buurtmonitor._contiguity_pairs(codes text[], geoms geometry[], rook boolean, snap double precision)
 RETURNS TABLE (i integer, j integer, distance double precision)
@@ -97,7 +97,7 @@ COMMENT ON FUNCTION buurtmonitor._check_srid(integer, text) IS
 
 -- Fill weight_areas and weight_links of weights name from the areas (codes, geoms), both in
 -- code order. The common path of build_weights and build_weights_from.
-CREATE FUNCTION buurtmonitor._store_weights(
+CREATE FUNCTION buurtmonitor._write_weights(
     name text, codes text[], geoms geometry[], method text,
     k integer, distance double precision, lower double precision, snap double precision,
     power double precision, style text, symmetrise boolean, include_self boolean)
@@ -166,7 +166,7 @@ BEGIN
     END IF;
 
     INSERT INTO buurtmonitor.weight_areas (name, area_code, neighbours, component)
-    SELECT _store_weights.name, u.code, coalesce(d.neighbours, 0), u.component
+    SELECT _write_weights.name, u.code, coalesce(d.neighbours, 0), u.component
       FROM unnest(codes, buurtmonitor._graph_components(n, ARRAY(SELECT p.i FROM _bm_pairs p),
                                                         ARRAY(SELECT p.j FROM _bm_pairs p)))
            WITH ORDINALITY u(code, component, o)
@@ -175,7 +175,7 @@ BEGIN
         INSERT INTO _bm_pairs SELECT o, o, 0 FROM generate_series(1, n) o;
     END IF;
     INSERT INTO buurtmonitor.weight_links (name, area_code, neighbour_code, weight)
-    SELECT _store_weights.name, ci.code, cj.code,
+    SELECT _write_weights.name, ci.code, cj.code,
            CASE WHEN style = 'row' THEN b.base / sum(b.base) OVER (PARTITION BY b.i) ELSE b.base END
       FROM (SELECT p.i, p.j, CASE WHEN method = 'inverse_distance' THEN p.distance ^ (-power) ELSE 1 END AS base
               FROM _bm_pairs p) b
@@ -184,12 +184,12 @@ BEGIN
     TRUNCATE _bm_pairs;
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor._store_weights(text, text[], geometry[], text, integer, double precision,
+COMMENT ON FUNCTION buurtmonitor._write_weights(text, text[], geometry[], text, integer, double precision,
     double precision, double precision, double precision, text, boolean, boolean) IS
     'Internal: compute and store the neighbours and weights of named weights from areas given in code order.';
 
 -- Register the weights row and check the options that are not the builder's business.
-CREATE FUNCTION buurtmonitor._new_weights(name text, level text, vintage integer, method text, parameters jsonb,
+CREATE FUNCTION buurtmonitor._create_weights(name text, level text, vintage integer, method text, parameters jsonb,
                                           style text, include_self boolean, source text, replace boolean)
 RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
@@ -206,18 +206,18 @@ BEGIN
         RAISE EXCEPTION 'unknown weights style: %', style USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Use row (row-standardised) or binary.';
     END IF;
-    IF EXISTS (SELECT 1 FROM buurtmonitor.weights w WHERE w.name = _new_weights.name) THEN
+    IF EXISTS (SELECT 1 FROM buurtmonitor.weights w WHERE w.name = _create_weights.name) THEN
         IF NOT replace THEN
             RAISE EXCEPTION 'weights % already exist', name USING ERRCODE = 'duplicate_object',
                 HINT = 'Pass replace => true to rebuild them, or choose another name.';
         END IF;
-        DELETE FROM buurtmonitor.weights w WHERE w.name = _new_weights.name;
+        DELETE FROM buurtmonitor.weights w WHERE w.name = _create_weights.name;
     END IF;
     INSERT INTO buurtmonitor.weights (name, level, vintage, method, parameters, style, include_self, source)
     VALUES (name, level, vintage, method, jsonb_strip_nulls(parameters), style, include_self, source);
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor._new_weights(text, text, integer, text, jsonb, text, boolean, text, boolean) IS
+COMMENT ON FUNCTION buurtmonitor._create_weights(text, text, integer, text, jsonb, text, boolean, text, boolean) IS
     'Internal: register (or, with replace, re-register) the header row of named weights.';
 
 CREATE FUNCTION buurtmonitor.weights_summary(name text)
@@ -269,13 +269,13 @@ BEGIN
       FROM buurtmonitor.areas a
      WHERE a.level = build_weights.level AND a.vintage = build_weights.vintage
        AND (build_weights.codes IS NULL OR a.code = ANY (build_weights.codes));
-    PERFORM buurtmonitor._new_weights(build_weights.name, level, vintage, method,
+    PERFORM buurtmonitor._create_weights(build_weights.name, level, vintage, method,
         jsonb_build_object('k', k, 'distance', distance, 'lower', NULLIF(lower, 0), 'snap', snap,
                            'power', CASE WHEN method = 'inverse_distance' THEN power END,
                            'symmetrise', CASE WHEN method = 'knn' THEN symmetrise END,
                            'codes', codes),
         style, include_self, 'buurtmonitor.areas', replace);
-    PERFORM buurtmonitor._store_weights(build_weights.name, coalesce(c, '{}'), g, method, k, distance, lower,
+    PERFORM buurtmonitor._write_weights(build_weights.name, coalesce(c, '{}'), g, method, k, distance, lower,
                                         snap, power, style, symmetrise, include_self);
     RETURN QUERY SELECT * FROM buurtmonitor.weights_summary(build_weights.name);
 END
@@ -313,13 +313,13 @@ BEGIN
         RAISE EXCEPTION 'rows of % without a code in %', source, code_column USING ERRCODE = 'null_value_not_allowed',
             HINT = 'Give every row a code, or filter them out in a view.';
     END IF;
-    PERFORM buurtmonitor._new_weights(build_weights_from.name, NULL, NULL, method,
+    PERFORM buurtmonitor._create_weights(build_weights_from.name, NULL, NULL, method,
         jsonb_build_object('k', k, 'distance', distance, 'lower', NULLIF(lower, 0), 'snap', snap,
                            'power', CASE WHEN method = 'inverse_distance' THEN power END,
                            'symmetrise', CASE WHEN method = 'knn' THEN symmetrise END,
                            'code_column', code_column, 'geom_column', geom_column),
         style, include_self, source::text, replace);
-    PERFORM buurtmonitor._store_weights(build_weights_from.name, coalesce(c, '{}'), g, method, k, distance, lower,
+    PERFORM buurtmonitor._write_weights(build_weights_from.name, coalesce(c, '{}'), g, method, k, distance, lower,
                                         snap, power, style, symmetrise, include_self);
     RETURN QUERY SELECT * FROM buurtmonitor.weights_summary(build_weights_from.name);
 END
@@ -328,7 +328,7 @@ COMMENT ON FUNCTION buurtmonitor.build_weights_from(text, regclass, text, text, 
     double precision, double precision, double precision, text, boolean, boolean, boolean) IS
     'Build named spatial weights from any table or view of polygons or points (code_column, geom_column); options as build_weights.';
 
-CREATE FUNCTION buurtmonitor.import_weights(
+CREATE FUNCTION buurtmonitor.load_weights(
     name text,
     links regclass,
     area_code_column text DEFAULT 'area_code',
@@ -367,13 +367,13 @@ BEGIN
                                    'Give each (area_code, neighbour_code) pair one row.');
     END IF;
     c := ARRAY(SELECT x FROM (SELECT l.a FROM _bm_links l UNION SELECT l.b FROM _bm_links l
-                              UNION SELECT unnest(import_weights.areas)) s(x) WHERE x IS NOT NULL ORDER BY x);
+                              UNION SELECT unnest(load_weights.areas)) s(x) WHERE x IS NOT NULL ORDER BY x);
     n := cardinality(c);
     IF n < 3 THEN
-        RAISE EXCEPTION 'weights % would have % areas; at least 3 are needed', import_weights.name, n
+        RAISE EXCEPTION 'weights % would have % areas; at least 3 are needed', load_weights.name, n
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the links of at least 3 areas.';
     END IF;
-    PERFORM buurtmonitor._new_weights(import_weights.name, level, vintage, 'custom', '{}', 'custom',
+    PERFORM buurtmonitor._create_weights(load_weights.name, level, vintage, 'custom', '{}', 'custom',
         EXISTS (SELECT 1 FROM _bm_links l WHERE l.a = l.b), links::text, replace);
     TRUNCATE _bm_link_idx;
     INSERT INTO _bm_link_idx
@@ -382,16 +382,16 @@ BEGIN
       JOIN unnest(c) WITH ORDINALITY ib(x, o) ON ib.x = l.b
      WHERE l.a <> l.b;
     INSERT INTO buurtmonitor.weight_areas (name, area_code, neighbours, component)
-    SELECT import_weights.name, u.code, coalesce(d.neighbours, 0), u.component
+    SELECT load_weights.name, u.code, coalesce(d.neighbours, 0), u.component
       FROM unnest(c, buurtmonitor._graph_components(n, ARRAY(SELECT p.i FROM _bm_link_idx p),
                                                     ARRAY(SELECT p.j FROM _bm_link_idx p)))
            WITH ORDINALITY u(code, component, o)
       LEFT JOIN (SELECT p.i, count(*)::integer AS neighbours FROM _bm_link_idx p GROUP BY p.i) d ON d.i = u.o;
     INSERT INTO buurtmonitor.weight_links (name, area_code, neighbour_code, weight)
-    SELECT import_weights.name, l.a, l.b, l.w FROM _bm_links l;
+    SELECT load_weights.name, l.a, l.b, l.w FROM _bm_links l;
     TRUNCATE _bm_links;
-    RETURN QUERY SELECT * FROM buurtmonitor.weights_summary(import_weights.name);
+    RETURN QUERY SELECT * FROM buurtmonitor.weights_summary(load_weights.name);
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor.import_weights(text, regclass, text, text, text, text[], text, integer, boolean) IS
+COMMENT ON FUNCTION buurtmonitor.load_weights(text, regclass, text, text, text, text[], text, integer, boolean) IS
     'Store weights users bring themselves (a table of area_code, neighbour_code, weight) under a name; areas lists areas without neighbours too.';

@@ -6,14 +6,15 @@
 -- as 1-based indices. Missing values (no row, or suppressed): missing => 'error' refuses them,
 -- 'drop' leaves those areas out, with their links, and re-standardises row-standardised weights
 -- (as spdep does after na.omit). rate => 'eb' replaces each value by the Assuncao-Reis empirical
--- Bayes standardised rate of its numerator and denominator.
+-- Bayes standardised rate of its numerator and denominator. Reads only (no temporary tables).
 CREATE FUNCTION buurtmonitor._spatial_input(
     weights text, indicator text, period integer, missing text, rate text,
     OUT codes text[], OUT x double precision[], OUT li integer[], OUT lj integer[],
     OUT lw double precision[], OUT include_self boolean, OUT dropped text[])
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     w buurtmonitor.weights;
+    total integer;
 BEGIN
     SELECT * INTO w FROM buurtmonitor.weights ww WHERE ww.name = _spatial_input.weights;
     IF NOT FOUND THEN
@@ -23,7 +24,7 @@ BEGIN
     IF w.vintage IS NULL THEN
         RAISE EXCEPTION 'weights % have no vintage, so observations cannot be matched', weights
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Build the weights with build_weights(name, level, vintage), or import them with a vintage.';
+                  HINT = 'Build the weights with build_weights(name, level, vintage), or load them with a vintage.';
     END IF;
     IF missing NOT IN ('error', 'drop') THEN
         RAISE EXCEPTION 'unknown missing option: %', missing USING ERRCODE = 'invalid_parameter_value',
@@ -38,61 +39,59 @@ BEGIN
             HINT = 'List the indicators in buurtmonitor.indicators.';
     END IF;
 
-    IF to_regclass('pg_temp._bm_values') IS NULL THEN
-        CREATE TEMP TABLE _bm_values (o integer, area_code text, value double precision);
-    END IF;
-    TRUNCATE _bm_values;
-    INSERT INTO _bm_values
-    SELECT NULL, a.area_code,
-           CASE WHEN rate IS NULL THEN ob.value
-                WHEN ob.denominator > 0 AND ob.numerator >= 0 THEN ob.numerator / ob.denominator END
-      FROM buurtmonitor.weight_areas a
-      LEFT JOIN buurtmonitor.observations ob
-        ON ob.area_code = a.area_code AND ob.vintage = w.vintage AND ob.period = _spatial_input.period
-       AND ob.indicator = _spatial_input.indicator
-     WHERE a.name = w.name;
-    dropped := ARRAY(SELECT v.area_code FROM _bm_values v WHERE v.value IS NULL ORDER BY 1);
+    -- each area of the weights with its value (or, for rate => 'eb', numerator and denominator)
+    SELECT count(*)::integer,
+           coalesce(array_agg(v.area_code ORDER BY v.area_code) FILTER (WHERE NOT v.ok), '{}'),
+           array_agg(v.area_code ORDER BY v.area_code) FILTER (WHERE v.ok),
+           array_agg(v.value ORDER BY v.area_code) FILTER (WHERE v.ok)
+      INTO total, dropped, codes, x
+      FROM (SELECT a.area_code,
+                   CASE WHEN rate IS NULL THEN ob.value IS NOT NULL
+                        ELSE ob.denominator > 0 AND ob.numerator >= 0 END AS ok,
+                   CASE WHEN rate IS NULL THEN ob.value ELSE ob.numerator / NULLIF(ob.denominator, 0) END AS value
+              FROM buurtmonitor.weight_areas a
+              LEFT JOIN buurtmonitor.observations ob
+                ON ob.area_code = a.area_code AND ob.vintage = w.vintage AND ob.period = _spatial_input.period
+               AND ob.indicator = _spatial_input.indicator
+             WHERE a.name = w.name) v;
     IF cardinality(dropped) > 0 AND missing = 'error' THEN
         PERFORM buurtmonitor._fail('null_value_not_allowed',
-            format('%s of %s areas have no %s for %s: %%s', cardinality(dropped),
-                   (SELECT count(*) FROM _bm_values), CASE WHEN rate IS NULL THEN 'value' ELSE 'numerator and positive denominator' END,
+            format('%s of %s areas have no %s for %s: %%s', cardinality(dropped), total,
+                   CASE WHEN rate IS NULL THEN 'value' ELSE 'numerator and positive denominator' END,
                    indicator || ' ' || period), dropped,
             'Pass missing => ''drop'' to leave those areas out (row-standardised weights are re-standardised).');
     END IF;
-    DELETE FROM _bm_values v WHERE v.value IS NULL;
     IF rate = 'eb' THEN
         -- Assuncao and Reis (1999): b = sum O / sum P, s2 = sum P (r - b)^2 / sum P,
         -- a = s2 - b / (sum P / N) (0 if negative), z = (r - b) / sqrt(a + b / P)
-        WITH d AS (SELECT v.area_code, ob.numerator AS o, ob.denominator AS p
-                     FROM _bm_values v JOIN buurtmonitor.observations ob
-                       ON ob.area_code = v.area_code AND ob.vintage = w.vintage AND ob.period = _spatial_input.period
-                      AND ob.indicator = _spatial_input.indicator),
-             t AS (SELECT sum(o) / sum(p) AS b, sum(p) AS sp, count(*) AS n FROM d),
-             s AS (SELECT t.b, greatest(sum(d.p * (d.o / d.p - t.b) ^ 2) / t.sp - t.b / (t.sp / t.n), 0) AS a
-                     FROM d, t GROUP BY t.b, t.sp, t.n)
-        UPDATE _bm_values v SET value = (d.o / d.p - s.b) / sqrt(s.a + s.b / d.p)
-          FROM d, s WHERE d.area_code = v.area_code AND s.a + s.b / d.p > 0;
+        SELECT array_agg(CASE WHEN e.a + e.b / e.p > 0 THEN (e.o / e.p - e.b) / sqrt(e.a + e.b / e.p) ELSE 0 END ORDER BY e.area_code)
+          INTO x
+          FROM (SELECT d.area_code, d.o, d.p, d.b,
+                       greatest(sum(d.p * (d.o / d.p - d.b) ^ 2) OVER () / d.sp - d.b / (d.sp / d.n), 0) AS a
+                  FROM (SELECT ob.area_code, ob.numerator AS o, ob.denominator AS p,
+                               sum(ob.numerator) OVER () / sum(ob.denominator) OVER () AS b,
+                               sum(ob.denominator) OVER () AS sp, count(*) OVER () AS n
+                          FROM unnest(codes) c(area_code)
+                          JOIN buurtmonitor.observations ob
+                            ON ob.area_code = c.area_code AND ob.vintage = w.vintage
+                           AND ob.period = _spatial_input.period AND ob.indicator = _spatial_input.indicator) d) e;
     END IF;
-    UPDATE _bm_values v SET o = r.o
-      FROM (SELECT vv.area_code, row_number() OVER (ORDER BY vv.area_code)::integer AS o FROM _bm_values vv) r
-     WHERE r.area_code = v.area_code;
-    SELECT array_agg(v.area_code ORDER BY v.o), array_agg(v.value ORDER BY v.o) INTO codes, x FROM _bm_values v;
     SELECT array_agg(k.i ORDER BY k.i, k.j), array_agg(k.j ORDER BY k.i, k.j), array_agg(k.w ORDER BY k.i, k.j)
       INTO li, lj, lw
-      FROM (SELECT a.o AS i, b.o AS j,
+      FROM (SELECT a.o::integer AS i, b.o::integer AS j,
                    CASE WHEN w.style = 'row' AND cardinality(dropped) > 0
                         THEN l.weight / sum(l.weight) OVER (PARTITION BY a.o) ELSE l.weight END AS w
               FROM buurtmonitor.weight_links l
-              JOIN _bm_values a ON a.area_code = l.area_code
-              JOIN _bm_values b ON b.area_code = l.neighbour_code
+              JOIN unnest(codes) WITH ORDINALITY a(area_code, o) ON a.area_code = l.area_code
+              JOIN unnest(codes) WITH ORDINALITY b(area_code, o) ON b.area_code = l.neighbour_code
              WHERE l.name = w.name) k;
+    codes := coalesce(codes, '{}'); x := coalesce(x, '{}');
     li := coalesce(li, '{}'); lj := coalesce(lj, '{}'); lw := coalesce(lw, '{}');
     include_self := w.include_self;
     IF cardinality(dropped) > 0 THEN
         RAISE NOTICE '% areas without a value left out: %', cardinality(dropped),
             array_to_string(dropped[1:10], ', ') || CASE WHEN cardinality(dropped) > 10 THEN ', ...' ELSE '' END;
     END IF;
-    TRUNCATE _bm_values;
 END
 $$;
 COMMENT ON FUNCTION buurtmonitor._spatial_input(text, text, integer, text, text) IS
@@ -145,7 +144,7 @@ RETURNS TABLE (weights_name text, weights_method text, weights_style text, n int
                i double precision, e double precision, var_norm double precision, var_rand double precision,
                z_norm double precision, z_rand double precision, p_norm double precision,
                p_rand double precision, p_sim double precision, dropped text[])
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     inp record;
 BEGIN
@@ -174,7 +173,7 @@ RETURNS TABLE (area_code text, value double precision, ii double precision, e_ii
                var_ii double precision, z_ii double precision, p_norm double precision, p_sim double precision,
                p_fdr double precision, p_bonferroni double precision, e_sim double precision,
                var_sim double precision, quadrant text, cluster text, neighbours integer)
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     inp record;
 BEGIN
@@ -200,7 +199,7 @@ CREATE FUNCTION buurtmonitor.getis_ord(
 RETURNS TABLE (area_code text, value double precision, g double precision, z double precision,
                p double precision, p_fdr double precision, p_bonferroni double precision,
                hotspot text, neighbours integer, star boolean)
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     inp record;
 BEGIN
@@ -224,7 +223,7 @@ RETURNS TABLE (area_id integer, area_code text, name text, value double precisio
                z_ii double precision, p_sim double precision, p_fdr double precision,
                quadrant text, cluster text, hotspot text, gi_z double precision,
                geom geometry(MultiPolygon, 28992))
-LANGUAGE sql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT a.area_id, l.area_code, a.name, l.value, l.ii, l.z_ii, l.p_sim, l.p_fdr, l.quadrant, l.cluster,
            g.hotspot, g.z, a.geom
       FROM buurtmonitor.local_moran(weights, indicator, period, permutations => permutations, seed => seed,
