@@ -121,6 +121,9 @@ CREATE FUNCTION buurtmonitor.create_wide_view(view_name text, indicators text[],
 RETURNS regclass
 LANGUAGE plpgsql AS $$
 BEGIN
+    -- one session at a time creates or replaces a view of this name: CREATE OR REPLACE VIEW
+    -- itself is not safe against a concurrent one (duplicate key in pg_type, tuple concurrently updated)
+    PERFORM buurtmonitor._lock('pg_catalog.pg_class', format('%I.%I', target_schema, view_name));
     EXECUTE format('CREATE OR REPLACE VIEW %I.%I AS %s', target_schema, view_name,
                    buurtmonitor._wide_query(indicators, level, period, vintage, with_geometry));
     EXECUTE format('COMMENT ON VIEW %I.%I IS %L', target_schema, view_name,
@@ -141,9 +144,13 @@ LANGUAGE plpgsql AS $$
 DECLARE
     r record;
 BEGIN
+    -- serialised per schema and per view name, like create_wide_view (CREATE SCHEMA IF NOT EXISTS
+    -- and CREATE OR REPLACE VIEW collide in the catalogue when run concurrently)
+    PERFORM buurtmonitor._lock('pg_catalog.pg_namespace', format('%I', target_schema));
     EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I', target_schema);
     FOR r IN SELECT DISTINCT a.level, a.vintage FROM buurtmonitor.areas a
               WHERE a.geom IS NOT NULL ORDER BY a.vintage, a.level LOOP
+        PERFORM buurtmonitor._lock('pg_catalog.pg_class', format('%I.%I', target_schema, r.level || '_' || r.vintage));
         EXECUTE format(
             'CREATE OR REPLACE VIEW %I.%I AS
              SELECT h.area_id AS id, h.code, h.name, h.level, h.vintage, h.parent_code, h.parent_name,
