@@ -91,7 +91,7 @@ COMMENT ON FUNCTION buurtmonitor._fail(text, text, text[], text) IS
 
 -- Internal: wait for the advisory lock named by a catalogue (the table the lock protects) and a key.
 CREATE FUNCTION buurtmonitor._lock(catalog regclass, key text) RETURNS void
-LANGUAGE sql VOLATILE AS $$
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
     SELECT pg_catalog.pg_advisory_xact_lock(catalog::oid::integer, pg_catalog.hashtext(key))
 $$;
 COMMENT ON FUNCTION buurtmonitor._lock(regclass, text) IS
@@ -99,7 +99,7 @@ COMMENT ON FUNCTION buurtmonitor._lock(regclass, text) IS
 
 -- Serialise the writers of the observations of one (vintage, period).
 CREATE FUNCTION buurtmonitor.lock_observations(vintage integer, period integer) RETURNS void
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF vintage IS NULL OR period IS NULL THEN
         RAISE EXCEPTION 'vintage and period must not be NULL' USING ERRCODE = 'null_value_not_allowed',
@@ -118,7 +118,7 @@ COMMENT ON FUNCTION buurtmonitor.lock_observations(integer, integer) IS
 CREATE FUNCTION buurtmonitor._lock_observation_periods(read_vintage integer, period integer,
                                                        periods integer[], write_vintage integer)
 RETURNS TABLE (locked_vintage integer, locked_period integer)
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v integer;
     p integer;
@@ -142,7 +142,7 @@ COMMENT ON FUNCTION buurtmonitor._lock_observation_periods(integer, integer, int
 -- (a concurrent load's ANALYZE, autovacuum): waiting for that lock until the other commits
 -- would serialise the loads, and deadlock them when the other waits for our rows.
 CREATE FUNCTION buurtmonitor._analyze_observations() RETURNS void
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     LOCK TABLE buurtmonitor.observations IN SHARE UPDATE EXCLUSIVE MODE NOWAIT;
     ANALYZE buurtmonitor.observations;
