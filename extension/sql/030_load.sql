@@ -120,17 +120,27 @@ CREATE FUNCTION buurtmonitor._lock_observation_periods(read_vintage integer, per
 RETURNS TABLE (locked_vintage integer, locked_period integer)
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    v integer;
-    p integer;
+    vs integer[];
+    ps integer[];
 BEGIN
-    FOR v, p IN
-        SELECT DISTINCT coalesce(write_vintage, o.vintage), o.period FROM buurtmonitor.observations o
-         WHERE (read_vintage IS NULL OR o.vintage = read_vintage)
-           AND (_lock_observation_periods.period IS NULL OR o.period = _lock_observation_periods.period)
-           AND (periods IS NULL OR o.period = ANY (periods))
-         ORDER BY 1, 2 LOOP
-        PERFORM buurtmonitor.lock_observations(v, p);
-        locked_vintage := v; locked_period := p;
+    IF read_vintage IS NOT NULL AND (_lock_observation_periods.period IS NOT NULL OR periods IS NOT NULL) THEN
+        -- the pairs are given: no scan of the observations
+        SELECT array_agg(DISTINCT x.p ORDER BY x.p) INTO ps
+          FROM unnest(coalesce(periods, ARRAY[_lock_observation_periods.period])) x(p)
+         WHERE x.p IS NOT NULL
+           AND (_lock_observation_periods.period IS NULL OR x.p = _lock_observation_periods.period);
+        vs := array_fill(coalesce(write_vintage, read_vintage), ARRAY[coalesce(cardinality(ps), 0)]);
+    ELSE
+        SELECT array_agg(x.v ORDER BY x.v, x.p), array_agg(x.p ORDER BY x.v, x.p) INTO vs, ps
+          FROM (SELECT DISTINCT coalesce(write_vintage, o.vintage) AS v, o.period AS p
+                  FROM buurtmonitor.observations o
+                 WHERE (read_vintage IS NULL OR o.vintage = read_vintage)
+                   AND (_lock_observation_periods.period IS NULL OR o.period = _lock_observation_periods.period)
+                   AND (periods IS NULL OR o.period = ANY (periods))) x;
+    END IF;
+    FOR i IN 1 .. coalesce(cardinality(ps), 0) LOOP
+        PERFORM buurtmonitor.lock_observations(vs[i], ps[i]);
+        locked_vintage := vs[i]; locked_period := ps[i];
         RETURN NEXT;
     END LOOP;
 END
@@ -422,13 +432,8 @@ DECLARE
     lp integer[];
 BEGIN
     -- the locks a load of these observations takes (a load calling this holds them already)
-    IF vintage IS NOT NULL AND period IS NOT NULL THEN
-        PERFORM buurtmonitor.lock_observations(vintage, period);
-        lv := ARRAY[vintage]; lp := ARRAY[period];
-    ELSE
-        SELECT array_agg(l.locked_vintage), array_agg(l.locked_period) INTO lv, lp
-          FROM buurtmonitor._lock_observation_periods(vintage, period, NULL, NULL) l;
-    END IF;
+    SELECT array_agg(l.locked_vintage), array_agg(l.locked_period) INTO lv, lp
+      FROM buurtmonitor._lock_observation_periods(vintage, period, NULL, NULL) l;
     UPDATE buurtmonitor.observations o
        SET denominator = b.value,
            numerator = o.value * b.value / i.scale
