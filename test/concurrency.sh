@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Concurrency: eight pgbench sessions (127.0.0.1, bounded in time) at once load observations with
 # on_conflict => 'update' (real Utrecht key figures 2022 and synthetic 2023 figures, rows in a
-# random order), build crosswalks (Deventer 2018 <-> 2022, buurt and wijk), create layer and wide
-# views, roll up (rollup, rollup_to_observations) and run development().
+# random order), build crosswalks (Deventer 2018 <-> 2022, buurt and wijk), create layer, wide and
+# map views, roll up (rollup, rollup_to_observations) and run development().
 # Passes when no call fails (docs/loading.md: the functions serialise themselves, so a client
 # needs no retries) and the final state is the one a serial run of the same work gives:
 #   - 2023: per (area, indicator) the value of the load that committed last (from a log written
@@ -127,6 +127,9 @@ for round in 1 2 3; do
     echo "SELECT conc.run('create_wide_view', format(
           'SELECT buurtmonitor.create_wide_view(%L, ''{a_inw,a_woning,p_koopw}'', ''buurt'', 2023, 2022)',
           'wide_' || conc.sync() / 8));"
+    echo "SELECT conc.run('create_map_layer', format(
+          'SELECT buurtmonitor.create_map_layer(''buurt'', 2022, ''a_inw'', 2022, target_schema => %L)',
+          'maps_' || conc.sync() / 8));"
 done > "$work/views.sql"
 cat > "$work/rollup.sql" <<'SQL'
 SELECT conc.run('rollup', 'SELECT count(*) FROM buurtmonitor.rollup(''gemeente'', 2023, vintage => 2022)');
@@ -204,15 +207,15 @@ WITH diff AS ((SELECT * FROM conc.expected_crosswalks EXCEPT SELECT * FROM buurt
 SELECT 'fail', 'crosswalk rows that differ from a serial build', count(*) FROM diff HAVING count(*) > 0;
 -- every view made by the workload has its comment and can be read
 SELECT 'info', 'views created', count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relkind = 'v' AND (n.nspname LIKE 'layers\_%' OR c.relname LIKE 'wide\_%');
+ WHERE c.relkind = 'v' AND (n.nspname ~ '^(layers|maps)_' OR c.relname LIKE 'wide\_%');
 SELECT 'fail', 'views without their comment', count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relkind = 'v' AND (n.nspname LIKE 'layers\_%' OR c.relname LIKE 'wide\_%')
+ WHERE c.relkind = 'v' AND (n.nspname ~ '^(layers|maps)_' OR c.relname LIKE 'wide\_%')
    AND obj_description(c.oid, 'pg_class') NOT LIKE 'buurtmonitor %'
 HAVING count(*) > 0;
 SQL
 psql -qXAt -d $db -v ON_ERROR_STOP=1 -c "SELECT format('SELECT * FROM %I.%I LIMIT 1;', n.nspname, c.relname)
    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE c.relkind = 'v' AND (n.nspname LIKE 'layers\_%' OR c.relname LIKE 'wide\_%')" \
+  WHERE c.relkind = 'v' AND (n.nspname ~ '^(layers|maps)_' OR c.relname LIKE 'wide\_%')" \
   | psql -qXAt -d $db -v ON_ERROR_STOP=1 >/dev/null
 cat "$work/checks.out"
 [ -n "${BM_CONCURRENCY_KEEP:-}" ] || psql -qX -d postgres -c "DROP DATABASE $db" >/dev/null
