@@ -151,7 +151,7 @@ COMMENT ON FUNCTION buurtmonitor._lock_observation_periods(integer, integer, int
 -- Internal: ANALYZE observations unless another transaction holds a conflicting lock on it
 -- (a concurrent load's ANALYZE, autovacuum): waiting for that lock until the other commits
 -- would serialise the loads, and deadlock them when the other waits for our rows.
-CREATE FUNCTION buurtmonitor._analyze_observations() RETURNS void
+CREATE FUNCTION buurtmonitor._refresh_observation_statistics() RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     LOCK TABLE buurtmonitor.observations IN SHARE UPDATE EXCLUSIVE MODE NOWAIT;
@@ -160,7 +160,7 @@ EXCEPTION WHEN lock_not_available OR insufficient_privilege THEN
     NULL;  -- the other transaction's statistics serve, or autovacuum's
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor._analyze_observations() IS
+COMMENT ON FUNCTION buurtmonitor._refresh_observation_statistics() IS
     'Internal: refresh the statistics of observations after a load when no other transaction is analysing it (never waits).';
 
 -- Load areas from a staging table or query result that has a code, a name, optionally a
@@ -682,7 +682,7 @@ BEGIN
      WHERE load_observations.on_conflict = 'update';
     GET DIAGNOSTICS n = ROW_COUNT;
     -- fresh statistics, or the planner joins the new rows with nested loops
-    PERFORM buurtmonitor._analyze_observations();
+    PERFORM buurtmonitor._refresh_observation_statistics();
 
     PERFORM buurtmonitor.refresh_denominators(v, p)
        FROM (SELECT DISTINCT coalesce(arg_vintage, period) AS v, period AS p FROM _bm_cells) x;
