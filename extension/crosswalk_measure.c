@@ -43,6 +43,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_class.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "optimizer/cost.h"
@@ -56,6 +57,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "budget.h"
 #include "crosswalk_measure.h"
 #include "overlap.h"
 
@@ -254,6 +256,7 @@ rel_of(CwProcess *P, Oid relid, int l)
 	MemoryContextSwitchTo(old);
 	r->attnum = get_attnum(relid, NameStr(P->sh->geomcol[l]));
 	if (r->attnum == InvalidAttrNumber)
+		/* internal: the columns were checked under the same lock */
 		elog(ERROR, "buurtmonitor: column \"%s\" missing in relation %u", NameStr(P->sh->geomcol[l]), relid);
 	return r;
 }
@@ -332,12 +335,12 @@ read_row(CwProcess *P, int i, int k)
 	MemoryContextSwitchTo(P->row_cxt);
 	if (g->nrings > 0)
 	{
-		/* the strips and candidates were made from the stored box: it must hold the geometry */
+		/*
+		 * The strips and candidates were made from the stored box: it must hold the geometry.
+		 * PostGIS boxes a polygon by its exterior ring, so a hole outside its shell lands here.
+		 */
 		if (g->xmin < row->xmin || g->xmax > row->xmax || g->ymin < row->ymin || g->ymax > row->ymax)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("the bounding box stored with %s does not hold its coordinates", what),
-					 errhint("Rewrite the geometry, for example with ST_Force2D(geom) or postgis_dropbbox(geom).")));
+			bm_report_invalid(what, "Hole lies outside shell: a ring is outside the box of the exterior ring.");
 		/* index before the validity check, which uses it */
 		MemoryContextSwitchTo(P->strip_cxt);
 		bm_geom_index(g);
@@ -477,10 +480,44 @@ layers_size(const CwLayer *S, const CwLayer *T)
 }
 
 /*
+ * Does the layer read a temporary relation: rows read back by address from a
+ * temporary table (or partition), or values still stored in a temporary
+ * table's TOAST relation (a view over a temporary table)?  Parallel workers
+ * cannot read either (they have no access to the leader's local buffers).
+ */
+static bool
+layer_reads_temp(const CwLayer *L)
+{
+	Oid			last = InvalidOid;
+
+	for (int i = 0; i < L->n; i++)
+	{
+		Oid			rel = InvalidOid;
+
+		if (L->relid)
+			rel = L->relid[i];
+		else if (L->datum && VARATT_IS_EXTERNAL_ONDISK(L->datum[i]))
+		{
+			struct varatt_external ext;
+
+			VARATT_EXTERNAL_GET_POINTER(ext, L->datum[i]);
+			rel = ext.va_toastrelid;
+		}
+		if (!OidIsValid(rel) || rel == last)
+			continue;
+		if (get_rel_persistence(rel) == RELPERSISTENCE_TEMP)
+			return true;
+		last = rel;
+	}
+	return false;
+}
+
+/*
  * Workers to ask for, the way the planner sizes a parallel scan: none below
  * min_parallel_table_scan_size of geometry (uncompressed), then one more for
  * every tripling, up to max_parallel_workers_per_gather.  None when already
- * in parallel mode (crosswalk called inside a parallel plan).
+ * in parallel mode (crosswalk called inside a parallel plan).  The caller
+ * asks for none when a layer reads a temporary relation.
  */
 static int
 workers_wanted(double size)
@@ -584,7 +621,8 @@ candidate_push(CwPair **c, int *n, int *cap, int s, int t)
 		if (*cap >= INT_MAX / 2)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many overlapping pairs")));
+					 errmsg("too many overlapping pairs"),
+					 errhint("Split the layers with source_filter or target_filter.")));
 		*cap = Max(1024, *cap * 2);
 		*c = *c ? repalloc_huge(*c, (Size) *cap * sizeof(CwPair))
 			: palloc_extended((Size) *cap * sizeof(CwPair), MCXT_ALLOC_HUGE);
@@ -594,11 +632,24 @@ candidate_push(CwPair **c, int *n, int *cap, int s, int t)
 }
 
 /*
+ * Memory per candidate pair over the whole call, an upper bound: the list
+ * grown by doubling (2 x 24 bytes), its strip numbers (4) and the copy sorted
+ * by strip (24), the rows of the strips (up to 8), the pairs in the DSM
+ * segment (24), the pairs with an overlap (24) and crosswalk.c's rows of them.
+ */
+#define CW_BYTES_PER_PAIR 160
+/* Past the budget the sweep counts on, for the error message, up to this many times the budget. */
+#define CW_COUNT_BEYOND 16
+
+/*
  * Step 2: the pairs of a source and a target row whose boxes overlap with
  * positive area, by a sweep over xmin (an item meets the active items of the
  * other layer whose xmax lies beyond its xmin), in sweep order.  Also returns
  * the rows that have a box, sorted by xmin, and adds a share of each pair's
- * work to the weights of its rows.
+ * work to the weights of its rows.  Their number is quadratic in the worst
+ * case (areas that all overlap each other), so it is held to the memory budget
+ * (budget.h): past it the sweep only counts, and then raises the error that
+ * says how much memory the crosswalk needs.
  */
 static CwPair *
 candidates(CwShared *sh, int *ncand, SweepItem **sorted, int *nsorted)
@@ -608,6 +659,9 @@ candidates(CwShared *sh, int *ncand, SweepItem **sorted, int *nsorted)
 	int			nactive[2] = {0, 0};
 	int			n = 0, cap = 0, k = 0;
 	CwPair	   *c = NULL;
+	double		max_pairs = floor(bm_budget_bytes() / CW_BYTES_PER_PAIR);
+	double		total = 0;		/* pairs found, stored or only counted */
+	bool		counted_all = true;
 
 	active[0] = palloc(Max(sh->nrows, 1) * sizeof(int));
 	active[1] = palloc(Max(sh->nrows, 1) * sizeof(int));
@@ -623,6 +677,12 @@ candidates(CwShared *sh, int *ncand, SweepItem **sorted, int *nsorted)
 		int		   *nother = &nactive[1 - l];
 		CwRow	   *a = &sh->rows[r];
 
+		CHECK_FOR_INTERRUPTS();
+		if (total > max_pairs * CW_COUNT_BEYOND)
+		{
+			counted_all = false;
+			break;
+		}
 		for (int j = 0; j < *nother;)
 		{
 			CwRow	   *b = &sh->rows[other[j]];
@@ -637,9 +697,12 @@ candidates(CwShared *sh, int *ncand, SweepItem **sorted, int *nsorted)
 				/* a pair costs about a sixth of reading both rows (measured on the NL case) */
 				double		w = (a->size + b->size) / 6;
 
-				candidate_push(&c, &n, &cap, l == 0 ? r : other[j], l == 0 ? other[j] : r);
-				a->weight += w / 2;
-				b->weight += w / 2;
+				if (++total <= max_pairs)
+				{
+					candidate_push(&c, &n, &cap, l == 0 ? r : other[j], l == 0 ? other[j] : r);
+					a->weight += w / 2;
+					b->weight += w / 2;
+				}
 			}
 			j++;
 		}
@@ -647,6 +710,11 @@ candidates(CwShared *sh, int *ncand, SweepItem **sorted, int *nsorted)
 	}
 	pfree(active[0]);
 	pfree(active[1]);
+	if (total > max_pairs)
+		bm_check_budget(total * CW_BYTES_PER_PAIR, !counted_all,
+						psprintf("crosswalk of %d source and %d target areas (%s%.0f pairs of overlapping boxes)",
+								 sh->nsource, sh->nrows - sh->nsource, counted_all ? "" : "at least ", total),
+						"crosswalk fewer areas at a time (source_filter, target_filter).");
 	*ncand = n;
 	*sorted = items;
 	*nsorted = k;
@@ -745,6 +813,7 @@ make_strips(CwShared *sh, CwPair *pairs, int npairs, const SweepItem *sorted, in
 		}
 		for (int k = 0; k < nstrips; k++)
 		{
+			CHECK_FOR_INTERRUPTS();
 			if (pass == 1)
 				st.row_start[k] = fill;
 			for (int i = 0; i < sh->nrows; i++)
@@ -906,7 +975,8 @@ cw_measure(CwLayer *S, CwLayer *T, int *npairs)
 	int			nrows = S->n + T->n;
 	Size		shared_size = add_size(offsetof(CwShared, rows), mul_size(Max(nrows, 1), sizeof(CwRow)));
 	double		size = layers_size(S, T);
-	int			nworkers = workers_wanted(size);
+	/* temporary relations: one process (workers cannot read them) */
+	int			nworkers = (layer_reads_temp(S) || layer_reads_temp(T)) ? 0 : workers_wanted(size);
 	ParallelContext *pcxt = NULL;
 	CwProcess	P = {0};
 	CwShared   *sh;
@@ -1010,6 +1080,7 @@ cw_measure(CwLayer *S, CwLayer *T, int *npairs)
 	for (int i = 0; i < nrows; i++)
 	{
 		if (sh->rows[i].state != ROW_READY)
+			/* internal: every row is read before this step */
 			elog(ERROR, "buurtmonitor: %s was not read", row_name(&P, i));
 		if (i < S->n)
 			S->area[i] = sh->rows[i].area;

@@ -32,6 +32,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/array.h"
+#include "common/hashfn.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
@@ -39,6 +40,7 @@
 #include "utils/tuplestore.h"
 
 #include "significance.h"
+#include "spi_util.h"
 
 PG_FUNCTION_INFO_V1(bm_development);
 PG_FUNCTION_INFO_V1(bm_reference_values);
@@ -46,7 +48,6 @@ PG_FUNCTION_INFO_V1(bm_trend);
 
 #define DEV_NCOLS 36
 #define REF_NCOLS 11
-#define CODE_LEN 64				/* longest area or indicator code + 1 */
 #define MAX_TREND_PERIODS 100
 #define FETCH_ROWS 10000
 #define OBS_CHUNK_BITS 16		/* observations are stored in chunks of 65536 */
@@ -60,7 +61,7 @@ PG_FUNCTION_INFO_V1(bm_trend);
 /* One indicator of the catalogue, as far as development() needs it. */
 typedef struct IndicatorInfo
 {
-	char		code[CODE_LEN];	/* hash key */
+	const char *code;			/* hash key (any length: see code_hash) */
 	int32		idx;			/* position in code order */
 	char		kind;			/* c(ount), s(hare), m(ean), (sc)o(re) */
 	bool		has_base_indicator; /* denominator (share) or base (mean, score) given */
@@ -74,7 +75,7 @@ typedef struct IndicatorInfo
 /* An area code and the roles it plays in this call. */
 typedef struct AreaEntry
 {
-	char		code[CODE_LEN];	/* hash key */
+	const char *code;			/* hash key (any length: see code_hash) */
 	int32		compared;		/* index among the compared areas, or -1 */
 	int32		reference;		/* index among the reference areas, or -1 */
 } AreaEntry;
@@ -302,16 +303,53 @@ trend_slopes(const double *x, const double *y, int n, double *slopes,
 	*theil_sen = median_inplace(slopes, k);
 }
 
-/* Copy a text datum into a fixed code buffer, rejecting codes that do not fit. */
-static void
-copy_code(char *dst, const char *src, const char *what)
+/*
+ * Hash tables keyed by a code of any length: the key is a pointer to the
+ * string (fixed-size string keys of 64 bytes made any longer indicator code
+ * an error for every call).  An entry's code is copied when it is entered,
+ * which happens only while loading, in the context the table lives in.
+ */
+static uint32
+code_hash(const void *key, Size keysize)
 {
-	if (strlen(src) >= CODE_LEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
-				 errmsg("%s code \"%s\" is longer than %d characters", what, src, CODE_LEN - 1),
-				 errhint("Use shorter area and indicator codes.")));
-	strlcpy(dst, src, CODE_LEN);
+	const char *s = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) s, (int) strlen(s));
+}
+
+static int
+code_match(const void *a, const void *b, Size keysize)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* A hash table of entries of entrysize whose first field is the code (const char *). */
+static HTAB *
+code_hash_create(const char *name, long nelem, Size entrysize)
+{
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(const char *);
+	ctl.entrysize = entrysize;
+	ctl.hash = code_hash;
+	ctl.match = code_match;
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create(name, nelem, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+}
+
+/* Find (HASH_FIND) or add (HASH_ENTER) code; a new entry gets its own copy of the code. */
+static void *
+code_hash_search(HTAB *h, const char *code, HASHACTION action, bool *found)
+{
+	bool		f;
+	const char **e = hash_search(h, &code, action, &f);
+
+	if (e != NULL && !f)
+		*e = pstrdup(code);		/* entered while loading, in the table's own context */
+	if (found)
+		*found = f;
+	return e;
 }
 
 /* ---------- argument checks ---------- */
@@ -367,6 +405,7 @@ spi_scalar(const char *sql, int nargs, Oid *types, Datum *values, const char *nu
 	int			ret = SPI_execute_with_args(sql, nargs, types, values, nulls, true, 1);
 
 	if (ret != SPI_OK_SELECT)
+		/* internal: a SELECT either runs or raises its own error */
 		elog(ERROR, "SPI query failed: %s", sql);
 	if (SPI_processed == 0)
 		return NULL;
@@ -567,19 +606,14 @@ read_reference_args(FunctionCallInfo fcinfo, DevArgs *a)
 static void
 load_indicators(DevState *st)
 {
-	HASHCTL		ctl;
 	uint64		i;
 
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = CODE_LEN;
-	ctl.entrysize = sizeof(IndicatorInfo);
-	ctl.hcxt = CurrentMemoryContext;
-	st->indicators = hash_create("buurtmonitor indicators", 256, &ctl,
-								 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	st->indicators = code_hash_create("buurtmonitor indicators", 256, sizeof(IndicatorInfo));
 
 	if (SPI_execute("SELECT code, kind, scale, polarity, tolerance, denominator IS NOT NULL "
 					"FROM buurtmonitor.indicators ORDER BY code COLLATE \"C\"",
 					true, 0) != SPI_OK_SELECT)
+		/* internal: a SELECT either runs or raises its own error */
 		elog(ERROR, "could not read buurtmonitor.indicators");
 	st->n_ind = (int) SPI_processed;
 	st->ind_by_idx = palloc(sizeof(IndicatorInfo *) * Max(st->n_ind, 1));
@@ -587,13 +621,11 @@ load_indicators(DevState *st)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	td = SPI_tuptable->tupdesc;
-		char		key[CODE_LEN];
 		char	   *kind = SPI_getvalue(tup, td, 2);
 		bool		isnull;
 		IndicatorInfo *e;
 
-		copy_code(key, SPI_getvalue(tup, td, 1), "indicator");
-		e = hash_search(st->indicators, key, HASH_ENTER, NULL);
+		e = code_hash_search(st->indicators, SPI_getvalue(tup, td, 1), HASH_ENTER, NULL);
 		e->idx = (int32) i;
 		/* kind: count, share, mean, score -> c, s, m, o */
 		e->kind = (strcmp(kind, "score") == 0) ? 'o' : kind[0];
@@ -635,12 +667,9 @@ bind_args(DevArgs *a, Oid *types, Datum *values, char *nulls)
 static AreaEntry *
 area_entry(DevState *st, const char *code)
 {
-	char		key[CODE_LEN];
 	bool		found;
-	AreaEntry  *e;
+	AreaEntry  *e = code_hash_search(st->areas, code, HASH_ENTER, &found);
 
-	copy_code(key, code, "area");
-	e = hash_search(st->areas, key, HASH_ENTER, &found);
 	if (!found)
 	{
 		e->compared = -1;
@@ -657,23 +686,19 @@ static void
 load_areas(DevState *st)
 {
 	DevArgs    *a = st->args;
-	HASHCTL		ctl;
 	Oid			types[7];
 	Datum		values[7];
 	char		nulls[8] = "       ";
 	uint64		i;
 
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = CODE_LEN;
-	ctl.entrysize = sizeof(AreaEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	st->areas = hash_create("buurtmonitor areas", 16384, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	st->areas = code_hash_create("buurtmonitor areas", 16384, sizeof(AreaEntry));
 
 	bind_args(a, types, values, nulls);	/* the first four are used */
 	if (SPI_execute_with_args("SELECT area_code, area_name, reference_code, reference_name "
 							  "FROM buurtmonitor.reference_areas($1, $2, $3, $4) "
 							  "ORDER BY area_code COLLATE \"C\"",
 							  4, types, values, nulls, true, 0) != SPI_OK_SELECT)
+		/* internal: a SELECT either runs or raises its own error */
 		elog(ERROR, "could not read the compared areas");
 
 	st->n_cmp = (int) SPI_processed;
@@ -912,14 +937,10 @@ scan_observations(DevState *st)
 			d = col[0];
 			if (area == NULL || !text_eq(d, area->code))
 			{
-				char		key[CODE_LEN];
 				char	   *code = TextDatumGetCString(d);
 
-				if (strlen(code) >= CODE_LEN)
-					continue;	/* longer than any area we look at */
-				strlcpy(key, code, CODE_LEN);
+				area = code_hash_search(st->areas, code, HASH_FIND, NULL);
 				pfree(code);
-				area = hash_search(st->areas, key, HASH_FIND, NULL);
 				if (area == NULL)
 					continue;	/* neither compared nor a reference */
 			}
@@ -928,9 +949,10 @@ scan_observations(DevState *st)
 			{
 				char	   *code = TextDatumGetCString(d);
 
-				ind = strlen(code) < CODE_LEN ? hash_search(st->indicators, code, HASH_FIND, NULL) : NULL;
+				ind = code_hash_search(st->indicators, code, HASH_FIND, NULL);
 				pfree(code);
 				if (ind == NULL)
+					/* internal: observations.indicator references indicators */
 					elog(ERROR, "indicator of an observation is missing from the catalogue");
 			}
 			period = DatumGetInt32(col[2]);
@@ -1076,7 +1098,9 @@ change_label(double change, double tol, int polarity)
  * p-value of the difference between a (value, n, se) and b (value, n, se):
  * a two-proportion z-test for shares with sample sizes, a z-test (Welch t-test
  * when both n are known) for other kinds with standard errors.  Returns false
- * when the observations carry no usable sample information.
+ * when the observations carry no usable sample information, or when the
+ * p-value is not a number (a NaN in the input, or equal values with both
+ * standard errors zero): the p-value and significance columns are then NULL.
  */
 static bool
 difference_p(const IndicatorInfo *info,
@@ -1095,25 +1119,33 @@ difference_p(const IndicatorInfo *info,
 		if (!bm_proportion_z(pa, na, pb, nb, &z))
 			return false;
 		*p = bm_normal_p_two_sided(z);
-		return true;
+		return !isnan(*p);
 	}
 	if (has_sea && has_seb)
 	{
-		double		stat = (va - vb) / sqrt(sea * sea + seb * seb);
+		/* hypot: squaring a standard error below ~1e-162 would underflow to 0 */
+		double		se = hypot(sea, seb);
+		double		stat = (va - vb) / se;
+		double		m = Max(fabs(sea), fabs(seb));
 
 		if (has_na && has_nb && na >= 2.0 && nb >= 2.0)
-			*p = bm_t_p_two_sided(stat, bm_calc_welch_df(sea, na, seb, nb));
+			/* the Welch df does not change when both se are scaled: scale them to 1 */
+			*p = bm_t_p_two_sided(stat, bm_calc_welch_df(sea / m, na, seb / m, nb));
 		else
 			*p = bm_normal_p_two_sided(stat);
-		return true;
 	}
-	return false;
+	else
+		return false;
+	/* NaN input or 0/0 (equal values, both se zero): no p-value (NULL, never a label) */
+	return !isnan(*p);
 }
 /* Set output column c to a float8. */
 #define SET_F(c, v) do { values[c] = Float8GetDatum(v); nulls[c] = false; } while (0)
 #define SET_I(c, v) do { values[c] = Int32GetDatum(v); nulls[c] = false; } while (0)
 #define SET_D(c, v) do { values[c] = (v); nulls[c] = false; } while (0)
-#define SET_W(c, w) do { values[c] = word_datum(st, (w)); nulls[c] = false; } while (0)
+/* a word column; NULL stays NULL (e.g. the label of an unknown p-value) */
+#define SET_W(c, w) do { const char *w_ = (w); \
+		if (w_ != NULL) { values[c] = word_datum(st, w_); nulls[c] = false; } } while (0)
 
 /* The text datum of one of the fixed output words (made once per call). */
 static Datum
@@ -1418,10 +1450,10 @@ bm_development(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	DevArgs		args;
 	DevState	st;
+	int			spi_level;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	spi_level = bm_spi_connect();
 	memset(&args, 0, sizeof(args));
 	read_args(fcinfo, &args);
 	memset(&st, 0, sizeof(st));
@@ -1429,7 +1461,7 @@ bm_development(PG_FUNCTION_ARGS)
 	st.tupdesc = rsinfo->setDesc;
 	prepare(&st, &args, true);
 	emit_all_series(&st);
-	SPI_finish();
+	bm_spi_finish(spi_level);
 	return (Datum) 0;
 }
 
@@ -1474,10 +1506,10 @@ bm_reference_values(PG_FUNCTION_ARGS)
 				n = 0,
 				i;
 	int			l;
+	int			spi_level;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	spi_level = bm_spi_connect();
 	memset(&args, 0, sizeof(args));
 	read_reference_args(fcinfo, &args);
 	memset(&st, 0, sizeof(st));
@@ -1542,7 +1574,7 @@ bm_reference_values(PG_FUNCTION_ARGS)
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	SPI_finish();
+	bm_spi_finish(spi_level);
 	return (Datum) 0;
 }
 /* ---------- trend() on arrays ---------- */
@@ -1591,6 +1623,7 @@ bm_trend(PG_FUNCTION_ARGS)
 			k++;
 		}
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		/* internal: fixed by the SQL declaration */
 		elog(ERROR, "return type must be a row type");
 	values[0] = Int32GetDatum(k);
 	if (k >= 2)

@@ -41,6 +41,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/pg_list.h"
 #include "parser/parse_func.h"
@@ -49,6 +50,7 @@
 #include "utils/syscache.h"
 
 #include "overlap.h"
+#include "spi_util.h"
 
 /* ------------------------------------------------------------------------
  * EWKB parsing
@@ -73,7 +75,8 @@ wkb_need(WkbReader *r, size_t n)
 	if ((size_t) (r->end - r->p) < n)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("truncated geometry in %s", r->what)));
+				 errmsg("truncated geometry in %s", r->what),
+				 errhint("Rewrite the geometry, for example with ST_AsEWKB and ST_GeomFromEWKB, or ST_MakeValid.")));
 }
 
 /* Read a byte-order byte and switch the reader to it. */
@@ -187,10 +190,13 @@ wkb_read_polygon_body(WkbReader *r, int ndims, CoordBuf *b)
 	{
 		uint32		np = wkb_uint32(r);
 
+		CHECK_FOR_INTERRUPTS();
+
 		if (np > (uint32) ((r->end - r->p) / (8 * ndims)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("truncated geometry in %s", r->what)));
+					 errmsg("truncated geometry in %s", r->what),
+				 errhint("Rewrite the geometry, for example with ST_AsEWKB and ST_GeomFromEWKB, or ST_MakeValid.")));
 		cbuf_begin_ring(b, i == 0, (int) np);
 		if (!r->swap)
 		{
@@ -396,7 +402,8 @@ g2_truncated(const char *what)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("truncated geometry in %s", what)));
+			 errmsg("truncated geometry in %s", what),
+			 errhint("Rewrite the geometry, for example with ST_AsEWKB and ST_GeomFromEWKB, or ST_MakeValid.")));
 }
 
 /*
@@ -422,6 +429,7 @@ g2_read_polygon(const unsigned char **pp, const unsigned char *end, int ndims,
 	{
 		uint32		np = g2_uint32(counts + 4 * i);
 
+		CHECK_FOR_INTERRUPTS();
 		if (np > (uint64) (end - p) / (8 * ndims))
 			g2_truncated(what);
 		cbuf_begin_ring(b, i == 0, (int) np);
@@ -694,7 +702,8 @@ bm_check_srid_projected(int32 srid, const char *what)
 	{
 		char	   *sql;
 
-		SPI_connect();
+		int			spi_level = bm_spi_connect();
+
 		if (SPI_execute("SELECT extnamespace::pg_catalog.regnamespace::text FROM pg_catalog.pg_extension "
 						"WHERE extname = 'postgis'", true, 1) == SPI_OK_SELECT && SPI_processed == 1)
 		{
@@ -710,7 +719,7 @@ bm_check_srid_projected(int32 srid, const char *what)
 				geographic = !isnull && DatumGetBool(d);
 			}
 		}
-		SPI_finish();
+		bm_spi_finish(spi_level);
 	}
 	if (geographic)
 		ereport(ERROR,
@@ -785,6 +794,71 @@ build_chunks(BmGeom *g)
 }
 
 /*
+ * Group runs of BM_CHUNK consecutive chunks of one ring, then runs of those,
+ * until a level no longer shrinks (one run per ring) or has at most BM_CHUNK.
+ */
+static void
+build_runs(BmGeom *g)
+{
+	int			n = g->nchunks;
+	int			cap = 8;
+
+	g->nlevels = 0;
+	g->level_n = palloc(cap * sizeof(int));
+	g->levels = palloc(cap * sizeof(BmRun *));
+	while (n > BM_CHUNK)
+	{
+		int			l = g->nlevels;
+		BmRun	   *runs = palloc(((n + BM_CHUNK - 1) / BM_CHUNK + g->nrings) * sizeof(BmRun));
+		int			m = 0;
+
+		for (int i = 0; i < n; i++)
+		{
+			int			first = l == 0 ? g->chunks[i].first : g->levels[l - 1][i].first;
+			int			last = l == 0 ? g->chunks[i].last : g->levels[l - 1][i].last;
+			double		x0 = l == 0 ? g->chunks[i].xmin : g->levels[l - 1][i].xmin;
+			double		x1 = l == 0 ? g->chunks[i].xmax : g->levels[l - 1][i].xmax;
+			double		y0 = l == 0 ? g->chunks[i].ymin : g->levels[l - 1][i].ymin;
+			double		y1 = l == 0 ? g->chunks[i].ymax : g->levels[l - 1][i].ymax;
+			BmRun	   *r = m > 0 ? &runs[m - 1] : NULL;
+
+			if (r == NULL || r->child_last - r->child_first >= BM_CHUNK ||
+				r->last != first)	/* a new ring starts */
+			{
+				r = &runs[m++];
+				r->first = first;
+				r->child_first = i;
+				r->xmin = x0;
+				r->xmax = x1;
+				r->ymin = y0;
+				r->ymax = y1;
+			}
+			r->last = last;
+			r->child_last = i + 1;
+			r->xmin = Min(r->xmin, x0);
+			r->xmax = Max(r->xmax, x1);
+			r->ymin = Min(r->ymin, y0);
+			r->ymax = Max(r->ymax, y1);
+		}
+		if (m == n)
+		{
+			pfree(runs);
+			break;				/* one run per ring already */
+		}
+		if (l == cap)
+		{
+			cap *= 2;
+			g->level_n = repalloc(g->level_n, cap * sizeof(int));
+			g->levels = repalloc(g->levels, cap * sizeof(BmRun *));
+		}
+		g->levels[l] = runs;
+		g->level_n[l] = m;
+		g->nlevels++;
+		n = m;
+	}
+}
+
+/*
  * Build the index: the chunks (boxes and boundary sums of runs of BM_CHUNK
  * consecutive edges).  They serve both the contact search and the
  * point-in-polygon test, so one linear pass per geometry is all it costs.
@@ -806,6 +880,7 @@ bm_geom_index(BmGeom *g)
 	}
 	if (g->nchunks > 1)
 		sort_chunk_refs(g->chunk_by_x, g->nchunks);
+	build_runs(g);
 }
 
 /* ------------------------------------------------------------------------
@@ -1221,6 +1296,8 @@ one_ring_surely_valid(const BmGeom *g)
 	{
 		const BmChunk *c = &g->chunks[g->chunk_by_x[i].id];
 
+		CHECK_FOR_INTERRUPTS();
+
 		for (int j = i + 1; j < g->nchunks && g->chunk_by_x[j].xmin <= c->xmax + eps; j++)
 		{
 			const BmChunk *d = &g->chunks[g->chunk_by_x[j].id];
@@ -1295,6 +1372,7 @@ find_contacts(const BmGeom *A, const BmGeom *B, const PairFrame *f, BmWork *w,
 
 	while (i < na && j < nb)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (ra[i].xmin <= rb[j].xmin)
 		{
 			const BmChunk *c = &A->chunks[ra[i].id];
@@ -1385,16 +1463,75 @@ locate_in_edges(const BmGeom *G, const PairFrame *f, int first, int last,
 }
 
 /*
+ * A polyline from point first to point last lying wholly right of the point
+ * crosses the ray towards +x an odd number of times exactly when its two ends
+ * lie on opposite sides of the row (the half-open test telescopes).
+ */
+static inline bool
+crosses_row(const BmGeom *G, const PairFrame *f, int first, int last, double py)
+{
+	return (G->y[first] - f->oy > py) != (G->y[last] - f->oy > py);
+}
+
+/* Ray parity and boundary flags of chunk ci for locate_point. */
+static inline void
+locate_in_chunk(const BmGeom *G, const PairFrame *f, int ci, double ax, double ay,
+				double px, double py, double dx, double dy,
+				bool *inside, bool *has_same, bool *has_opp)
+{
+	const BmChunk *c = &G->chunks[ci];
+	double		eps = f->eps;
+
+	if (c->ymax < ay - eps || c->ymin > ay + eps || c->xmax < ax - eps)
+		return;					/* misses the row or lies left: no crossing, not near */
+	if (c->xmin > ax + eps)
+	{
+		if (crosses_row(G, f, c->first, c->last, py))
+			*inside = !*inside;
+		return;
+	}
+	locate_in_edges(G, f, c->first, c->last, px, py, dx, dy, inside, has_same, has_opp);
+}
+
+/* The same for run i of level l + 1: O(1) unless its box holds the point, then its children. */
+static void
+locate_in_run(const BmGeom *G, const PairFrame *f, int l, int i, double ax, double ay,
+			  double px, double py, double dx, double dy,
+			  bool *inside, bool *has_same, bool *has_opp)
+{
+	const BmRun *r = &G->levels[l][i];
+	double		eps = f->eps;
+
+	if (r->ymax < ay - eps || r->ymin > ay + eps || r->xmax < ax - eps)
+		return;
+	if (r->xmin > ax + eps)
+	{
+		if (crosses_row(G, f, r->first, r->last, py))
+			*inside = !*inside;
+		return;
+	}
+	for (int k = r->child_first; k < r->child_last; k++)
+	{
+		if (l == 0)
+			locate_in_chunk(G, f, k, ax, ay, px, py, dx, dy, inside, has_same, has_opp);
+		else
+			locate_in_run(G, f, l - 1, k, ax, ay, px, py, dx, dy, inside, has_same, has_opp);
+	}
+}
+
+/*
  * Locate point (px,py) (shifted coordinates) in G.  On the boundary,
  * *bdir_dot is positive when G's boundary there runs in the direction (dx,dy)
  * (same-direction sharing) and negative otherwise.
  *
- * The chunks are the index: a chunk whose box misses the point's row, or lies
- * left of it, adds nothing; a chunk wholly right of the point is crossed by
- * the ray an odd number of times exactly when its first and last points lie
- * on opposite sides of the row (the half-open crossing test telescopes along
- * the chunk's polyline), so it costs O(1); only chunks whose box holds the
- * point are walked edge by edge.
+ * The chunks and their runs are the index: a run whose box misses the
+ * point's row, or lies left of it, adds nothing; a run wholly right of the
+ * point is crossed by the ray an odd number of times exactly when its first
+ * and last points lie on opposite sides of the row (the half-open crossing
+ * test telescopes along the run's polyline), so it costs O(1); only runs
+ * whose box holds the point are opened, down to the edges of its chunks.
+ * Scanning every chunk instead made a pair of identical or collinear
+ * boundaries (every piece on the boundary, located one by one) quadratic.
  */
 static PointLoc
 locate_point(const BmGeom *G, const PairFrame *f, double px, double py,
@@ -1410,22 +1547,13 @@ locate_point(const BmGeom *G, const PairFrame *f, double px, double py,
 	if (ax < G->xmin - eps || ax > G->xmax + eps ||
 		ay < G->ymin - eps || ay > G->ymax + eps)
 		return LOC_OUTSIDE;
-	for (int ci = 0; ci < G->nchunks; ci++)
-	{
-		const BmChunk *c = &G->chunks[ci];
-
-		if (c->ymax < ay - eps || c->ymin > ay + eps || c->xmax < ax - eps)
-			continue;			/* misses the row or lies left: no crossing, not near */
-		if (c->xmin > ax + eps)
-		{
-			/* wholly right of the point: parity from the chunk's two ends */
-			if ((G->y[c->first] - f->oy > py) != (G->y[c->last] - f->oy > py))
-				inside = !inside;
-			continue;
-		}
-		locate_in_edges(G, f, c->first, c->last, px, py, dx, dy,
-						&inside, &has_same, &has_opp);
-	}
+	if (G->nlevels == 0)
+		for (int ci = 0; ci < G->nchunks; ci++)
+			locate_in_chunk(G, f, ci, ax, ay, px, py, dx, dy, &inside, &has_same, &has_opp);
+	else
+		for (int i = 0; i < G->level_n[G->nlevels - 1]; i++)
+			locate_in_run(G, f, G->nlevels - 1, i, ax, ay, px, py, dx, dy,
+						  &inside, &has_same, &has_opp);
 	if (has_same || has_opp)
 	{
 		/*
@@ -1474,6 +1602,7 @@ sum_inside(const BmGeom *P, const BmGeom *Q, const PairFrame *f,
 		{
 			const BmChunk *c = &P->chunks[ci];
 
+			CHECK_FOR_INTERRUPTS();
 			if (!chunk_meets(c, f->bx0, f->bx1, f->by0, f->by1, 0))
 			{
 				/* away from Q's box: outside Q */
@@ -1652,6 +1781,7 @@ bm_lookup_asewkb(Oid typid, FmgrInfo *finfo, MemoryContext cxt)
 	Oid			fn;
 
 	if (!HeapTupleIsValid(tup))
+		/* internal: the type came from the catalogue */
 		elog(ERROR, "cache lookup failed for type %u", typid);
 	typ = (Form_pg_type) GETSTRUCT(tup);
 	if (strcmp(NameStr(typ->typname), "geometry") != 0)
@@ -1685,10 +1815,13 @@ fn_cache(FunctionCallInfo fcinfo)
 /*
  * Argument argno as a parsed, valid and indexed geometry: from the cache when
  * the same value was seen recently, else through ST_AsEWKB into the least
- * recently used slot.
+ * recently used slot.  The entry holding pinned (the call's other argument,
+ * or NULL) is never evicted, even when both together exceed the byte budget:
+ * the budget is then exceeded until the next call evicts one of them.
  */
 static BmGeom *
-geom_arg(FunctionCallInfo fcinfo, OverlapFnCache *c, int argno, const char *what)
+geom_arg(FunctionCallInfo fcinfo, OverlapFnCache *c, int argno, const char *what,
+		 const BmGeom *pinned)
 {
 	struct varlena *raw = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno));
 	Size		len = VARSIZE_ANY(raw);
@@ -1706,7 +1839,9 @@ geom_arg(FunctionCallInfo fcinfo, OverlapFnCache *c, int argno, const char *what
 			sl->last_use = ++c->clock;
 			return sl->g;
 		}
-		if (sl->g == NULL || sl->last_use < victim->last_use)
+		if (sl->g == pinned && sl->g != NULL)
+			continue;			/* the other argument of this call: never the victim */
+		if ((pinned != NULL && victim->g == pinned) || sl->g == NULL || sl->last_use < victim->last_use)
 			victim = sl;
 	}
 
@@ -1719,7 +1854,8 @@ geom_arg(FunctionCallInfo fcinfo, OverlapFnCache *c, int argno, const char *what
 		GeomCacheSlot *lru = NULL;
 
 		for (int i = 0; i < GEOM_CACHE_SLOTS; i++)
-			if (c->slot[i].g != NULL && (lru == NULL || c->slot[i].last_use < lru->last_use))
+			if (c->slot[i].g != NULL && c->slot[i].g != pinned &&
+				(lru == NULL || c->slot[i].last_use < lru->last_use))
 				lru = &c->slot[i];
 		if (lru == NULL)
 			break;
@@ -1761,8 +1897,9 @@ static BmOverlap
 overlap_of_args(FunctionCallInfo fcinfo)
 {
 	OverlapFnCache *c = fn_cache(fcinfo);
-	BmGeom	   *a = geom_arg(fcinfo, c, 0, "argument a");
-	BmGeom	   *b = geom_arg(fcinfo, c, 1, "argument b");
+	BmGeom	   *a = geom_arg(fcinfo, c, 0, "argument a", NULL);
+	/* a stays pinned while b is read: evicting it would free the memory a points to */
+	BmGeom	   *b = geom_arg(fcinfo, c, 1, "argument b", a);
 
 	if (a->srid != b->srid)
 		ereport(ERROR,
@@ -1791,6 +1928,7 @@ bm_overlap_measures(PG_FUNCTION_ARGS)
 	bool		n[3] = {false, false, false};
 
 	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+		/* internal: fixed by the SQL declaration */
 		elog(ERROR, "overlap_measures must return a composite");
 	td = BlessTupleDesc(td);
 	v[0] = Float8GetDatum(o.area);

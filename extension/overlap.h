@@ -33,7 +33,24 @@ typedef struct BmGeom
 	struct BmChunk *chunks;
 	struct BmChunkRef *chunk_by_x;	/* the chunks sorted by smallest x */
 	double		chunk_wmax;		/* widest chunk in x (to skip chunks left of a box) */
+	/*
+	 * Runs of consecutive chunks of one ring grouped BM_CHUNK at a time,
+	 * level on level (level 1 groups chunks, level 2 groups level-1 runs,
+	 * ...), so that point location descends only into the runs whose box
+	 * holds the point and costs O(log n) for a boundary that is not a spiral.
+	 */
+	int			nlevels;		/* levels above the chunks */
+	int		   *level_n;		/* runs per level */
+	struct BmRun **levels;		/* levels[l][i]: run i of level l + 1 */
 } BmGeom;
+
+/* A run of consecutive chunks (or runs) of one ring, with its box. */
+typedef struct BmRun
+{
+	int			first, last;	/* its first and last point */
+	int			child_first, child_last;	/* its children one level down: child_first .. child_last - 1 */
+	double		xmin, xmax, ymin, ymax;
+} BmRun;
 
 #define BM_CHUNK 16
 

@@ -22,6 +22,7 @@
 #include "utils/float.h"
 #include "utils/jsonb.h"
 
+#include "budget.h"
 #include "deprivation.h"
 
 /* ---------- PRNG: splitmix64 seeding, xoshiro256** (Blackman & Vigna 2018) ---------- */
@@ -194,14 +195,15 @@ sort_scored(ScoredArea *a, ScoredArea *tmp, int m)
 
 /*
  * rank_draw
- *		Ranks of the m scored areas (listed in scored_idx) for one draw, stored
- *		in ranks[draw * n + area]; equal scores share the smallest rank.
+ *		Ranks of the m scored areas (listed in scored_idx) for one draw; those
+ *		of the areas a0 .. a0 + nb - 1 are stored in ranks[draw * nb + area - a0].
+ *		Equal scores share the smallest rank.
  */
 static void
-rank_draw(const double *index, const int *scored_idx, int m, int n, ScoredArea *buf,
+rank_draw(const double *index, const int *scored_idx, int m, int a0, int nb, ScoredArea *buf,
 		  ScoredArea *tmp, int32 *ranks, int draw)
 {
-	int32	   *row = ranks + (size_t) draw * n;
+	int32	   *row = ranks + (size_t) draw * nb;
 	int32		prev_rank = 0;
 
 	for (int p = 0; p < m; p++)
@@ -216,7 +218,8 @@ rank_draw(const double *index, const int *scored_idx, int m, int n, ScoredArea *
 		/* equal scores (compared as doubles, so -0 and +0 tie) share a rank */
 		int32		r = (p > 0 && buf[p].key == buf[p - 1].key) ? prev_rank : p + 1;
 
-		row[buf[p].idx] = r;
+		if (buf[p].idx >= a0 && buf[p].idx < a0 + nb)
+			row[buf[p].idx - a0] = r;
 		prev_rank = r;
 	}
 }
@@ -311,6 +314,93 @@ quantile7_select(int32 *x, int n, int n_sel, double prob)
 	return x[lo] + (h - lo) * (double) (next - x[lo]);
 }
 
+/*
+ * How many areas' ranks one pass over the draws can keep within the budget
+ * of budget.h (maintenance_work_mem).  Every area's rank in every draw takes
+ * 4 bytes, and so does its copy for the block of up to SENS_BLOCK areas being
+ * summarised; the score matrix of each alternative transform and the
+ * per-area work arrays are needed whatever the pass.  When all areas do not
+ * fit, the draws are run again for each block of areas (the same seed gives
+ * the same draws, so the result is the same, at the cost of time); when that
+ * would take more than SENS_MAX_PASSES passes, the call stops with the error
+ * that says how much it needs.
+ */
+#define SENS_MAX_PASSES 8
+
+static int
+areas_per_pass(int n, int nd, int draws, int ntransforms)
+{
+	double		fixed = (double) ntransforms * n * nd * sizeof(double) +
+		(double) n * (sizeof(double) + sizeof(int64) + sizeof(int) + 2 * sizeof(ScoredArea));
+	double		per_area = (double) draws * sizeof(int32);	/* one area's ranks */
+	double		avail = bm_budget_bytes() - fixed;
+	double		b;
+
+	/* b areas need b * per_area for the ranks and min(b, SENS_BLOCK) * per_area for the copy */
+	if (avail >= (double) (n + Min(n, SENS_BLOCK)) * per_area)
+		return n;
+	b = avail >= 2.0 * SENS_BLOCK * per_area ? floor(avail / per_area) - SENS_BLOCK
+		: floor(avail / (2.0 * per_area));
+	if (b < 1 || ceil(n / b) > SENS_MAX_PASSES)
+		bm_check_budget(fixed + (double) (n + Min(n, SENS_BLOCK)) * per_area, false,
+						psprintf("index_sensitivity with %d draws over %d areas", draws, n),
+						"use fewer draws (1000 give stable 5th and 95th percentiles).");
+	return (int) b;
+}
+
+/*
+ * Per area a0 .. a0 + nb - 1, from its ranks over the draws (ranks[draw * nb
+ * + area - a0]): the result row.  The ranks are stored draw by draw, so they
+ * are copied out SENS_BLOCK areas at a time (contiguous reads) into xblock
+ * before selecting.
+ */
+static void
+emit_areas(ReturnSetInfo *rsinfo, const DepIndexData *d, const int64 *base_rank,
+		   const int32 *ranks, int32 *xblock, int a0, int nb, int draws)
+{
+	for (int i0 = 0; i0 < nb; i0 += SENS_BLOCK)
+	{
+		int			nx = Min(SENS_BLOCK, nb - i0);
+
+		CHECK_FOR_INTERRUPTS();
+		for (int r = 0; r < draws; r++)
+		{
+			const int32 *row = ranks + (size_t) r * nb + i0;
+
+			for (int b = 0; b < nx; b++)
+				xblock[(size_t) b * draws + r] = row[b];
+		}
+		for (int b = 0; b < nx; b++)
+		{
+			int			i = a0 + i0 + b;
+			Datum		values[6];
+			bool		nulls[6] = {false, false, false, false, false, false};
+			int32	   *x = xblock + (size_t) b * draws;
+
+			values[0] = CStringGetTextDatum(d->keys[i]);
+			if (d->scored[i])
+			{
+				/* largest quantile first: each selection leaves the smaller values in front */
+				double		p95 = quantile7_select(x, draws, draws, 0.95);
+				double		med = quantile7_select(x, draws, (int) floor((draws - 1) * 0.95) + 1, 0.5);
+				double		p05 = quantile7_select(x, draws, (int) floor((draws - 1) * 0.5) + 1, 0.05);
+
+				values[1] = Int64GetDatum(base_rank[i]);
+				values[2] = Float8GetDatum(med);
+				values[3] = Float8GetDatum(p05);
+				values[4] = Float8GetDatum(p95);
+			}
+			else
+				nulls[1] = nulls[2] = nulls[3] = nulls[4] = true;
+			if (d->reasons[i])
+				values[5] = CStringGetTextDatum(d->reasons[i]);
+			else
+				nulls[5] = true;
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	}
+}
+
 PG_FUNCTION_INFO_V1(bm_index_sensitivity);
 /*
  * index_sensitivity(source, spec, draws, seed, weight_spread, key, transforms)
@@ -331,7 +421,8 @@ bm_index_sensitivity(PG_FUNCTION_ARGS)
 	int			n,
 				nd,
 				m = 0,
-				ntr = 1;
+				ntr = 1,
+				block;
 	double	  **mats;
 	double	   *w,
 			   *index;
@@ -362,6 +453,9 @@ bm_index_sensitivity(PG_FUNCTION_ARGS)
 	d = dep_index_prepare(relid, spec, key);
 	n = d->n_areas;
 	nd = d->n_domains;
+	block = areas_per_pass(n, nd, draws,
+						   PG_ARGISNULL(6) ? 0 : ArrayGetNItems(ARR_NDIM(PG_GETARG_ARRAYTYPE_P(6)),
+																ARR_DIMS(PG_GETARG_ARRAYTYPE_P(6))));
 
 	/* transformed scores: the spec's, or one matrix per alternative normalisation */
 	if (!PG_ARGISNULL(6))
@@ -418,75 +512,29 @@ bm_index_sensitivity(PG_FUNCTION_ARGS)
 		if (d->scored[i])
 			scored_idx[m++] = i;
 
-	/* the draws; their ranks take draws x areas x 4 bytes */
-	if ((double) n * draws * sizeof(int32) > 4.0 * 1024 * 1024 * 1024)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%d draws over %d areas need %.1f GB for the ranks, more than the limit of 4 GB",
-						draws, n, (double) n * draws * sizeof(int32) / (1024.0 * 1024 * 1024)),
-				 errhint("Use fewer draws; 1000 give stable 5th and 95th percentiles.")));
-	ranks = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * (size_t) n * draws);
+	/* the draws, once per block of areas whose ranks fit in the budget */
+	ranks = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * (size_t) block * draws);
+	xblock = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * (size_t) Min(SENS_BLOCK, block) * draws);
 	buf = palloc(sizeof(ScoredArea) * Max(m, 1));
 	tmp = palloc(sizeof(ScoredArea) * Max(m, 1));
 	w = palloc(sizeof(double) * nd);
-	seed_streams(seed, &wgen, &tgen);
-	for (int r = 0; r < draws; r++)
+	for (int a0 = 0; a0 < n; a0 += block)
 	{
-		int			k = 0;
+		int			nb = Min(block, n - a0);
 
-		CHECK_FOR_INTERRUPTS();
-		draw_weights(&wgen, d->weights, nd, spread, w);
-		if (ntr > 1)
-			k = (int) (xoshiro_uniform(&tgen) * ntr);
-		dep_index_combine(d, mats[k], w, index);
-		rank_draw(index, scored_idx, m, n, buf, tmp, ranks, r);
-	}
-
-	/*
-	 * Per area: the order statistics of its ranks over the draws.  The ranks
-	 * are stored draw by draw, so copy them out a block of areas at a time
-	 * (contiguous reads) before selecting.
-	 */
-	xblock = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * (size_t) SENS_BLOCK * draws);
-	for (int i0 = 0; i0 < n; i0 += SENS_BLOCK)
-	{
-		int			nb = Min(SENS_BLOCK, n - i0);
-
+		seed_streams(seed, &wgen, &tgen);
 		for (int r = 0; r < draws; r++)
 		{
-			const int32 *row = ranks + (size_t) r * n + i0;
+			int			k = 0;
 
-			for (int b = 0; b < nb; b++)
-				xblock[(size_t) b * draws + r] = row[b];
+			CHECK_FOR_INTERRUPTS();
+			draw_weights(&wgen, d->weights, nd, spread, w);
+			if (ntr > 1)
+				k = (int) (xoshiro_uniform(&tgen) * ntr);
+			dep_index_combine(d, mats[k], w, index);
+			rank_draw(index, scored_idx, m, a0, nb, buf, tmp, ranks, r);
 		}
-		for (int b = 0; b < nb; b++)
-		{
-			int			i = i0 + b;
-			Datum		values[6];
-			bool		nulls[6] = {false, false, false, false, false, false};
-			int32	   *x = xblock + (size_t) b * draws;
-
-			values[0] = CStringGetTextDatum(d->keys[i]);
-			if (d->scored[i])
-			{
-				/* largest quantile first: each selection leaves the smaller values in front */
-				double		p95 = quantile7_select(x, draws, draws, 0.95);
-				double		med = quantile7_select(x, draws, (int) floor((draws - 1) * 0.95) + 1, 0.5);
-				double		p05 = quantile7_select(x, draws, (int) floor((draws - 1) * 0.5) + 1, 0.05);
-
-				values[1] = Int64GetDatum(base_rank[i]);
-				values[2] = Float8GetDatum(med);
-				values[3] = Float8GetDatum(p05);
-				values[4] = Float8GetDatum(p95);
-			}
-			else
-				nulls[1] = nulls[2] = nulls[3] = nulls[4] = true;
-			if (d->reasons[i])
-				values[5] = CStringGetTextDatum(d->reasons[i]);
-			else
-				nulls[5] = true;
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		}
+		emit_areas(rsinfo, d, base_rank, ranks, xblock, a0, nb, draws);
 	}
 	PG_RETURN_NULL();
 }

@@ -143,3 +143,42 @@ WITH cases(id, what, valid_by_hand, g) AS (VALUES
 SELECT id, what, valid_by_hand, ST_IsValid(g) AS geos_valid, NOT pg_temp.refused(g) AS accepted
   FROM cases ORDER BY id;
 RESET client_min_messages;
+
+-- Two large arguments (issue 9). Both squares are segmentised to 0.01 m: 400,001 points, 6.4 MB each,
+-- together more than the 8 MB geometry cache. Reading b evicted a from the cache and the overlap then
+-- read freed memory (375,080 instead of 500,000; a larger polygon crashed the server). a is now pinned
+-- while b is read. By hand: [0,1000]x[0,1000] ∩ [500,1500]x[0,1000] = [500,1000]x[0,1000]:
+-- area 500 * 1000 = 500,000, perimeter 2 * (500 + 1000) = 3,000. The shared collinear bottom and top
+-- edges (every piece of them on the other boundary) used to cost quadratic time as well.
+CREATE TEMP TABLE big_pair AS
+SELECT ST_SetSRID(ST_Segmentize('POLYGON((0 0,1000 0,1000 1000,0 1000,0 0))'::geometry, 0.01), 28992) AS a,
+       ST_SetSRID(ST_Segmentize('POLYGON((500 0,1500 0,1500 1000,500 1000,500 0))'::geometry, 0.01), 28992) AS b;
+SELECT ST_NPoints(a) AS points, ST_MemSize(a) + ST_MemSize(b) > 8 * 1024 * 1024 AS over_cache_budget,
+       round(buurtmonitor.overlap_area(a, b)::numeric, 6) AS area,
+       round((buurtmonitor.overlap_measures(b, a)).perimeter::numeric, 6) AS perimeter
+  FROM big_pair;
+DROP TABLE big_pair;
+
+-- Cancellation (issue 9): statement_timeout stops one heavy pair within about a second. Two combs of
+-- 1,000 teeth, one the other transposed (synthetic): 4,000,000 edge crossings; by hand their overlap
+-- is 1,000 * 1,000 unit squares (tooth i of one ∩ tooth j of the other), base strips disjoint; the whole
+-- pair takes seconds, so a 200 ms timeout must end it long before (the bound, 3 s, leaves room for a busy
+-- machine; without the checks the cancel came only when the pair was done). A comb of 3 teeth first,
+-- against the same by hand: 9.
+CREATE FUNCTION pg_temp.comb(n integer) RETURNS geometry LANGUAGE sql AS $$
+  SELECT ST_SetSRID(ST_MakePolygon(ST_MakeLine(array_agg(p ORDER BY k))), 28992) FROM (
+    SELECT 0 AS k, ST_MakePoint(0, -1) AS p
+    UNION ALL SELECT 1, ST_MakePoint(2 * n - 1, -1)
+    UNION ALL SELECT 2 + 4 * (n - 1 - i) + j,      -- tooth i: x in [2i, 2i + 1], y in [0, 2n - 1]
+           ST_MakePoint(CASE WHEN j IN (0, 1) THEN 2 * i + 1 ELSE 2 * i END,
+                        CASE WHEN j IN (1, 2) THEN 2 * n - 1 ELSE 0 END)
+      FROM generate_series(0, n - 1) i, generate_series(0, 3) j
+    UNION ALL SELECT 4 * n + 2, ST_MakePoint(0, -1)) s $$;
+SELECT buurtmonitor.overlap_area(pg_temp.comb(3), ST_FlipCoordinates(pg_temp.comb(3))) AS three_teeth;
+CREATE TEMP TABLE combs AS SELECT pg_temp.comb(1000) AS a, ST_FlipCoordinates(pg_temp.comb(1000)) AS b;
+SELECT clock_timestamp() AS started \gset
+SET statement_timeout = '200ms';
+SELECT buurtmonitor.overlap_area(a, b) FROM combs;
+RESET statement_timeout;
+SELECT clock_timestamp() - :'started'::timestamptz < interval '3 s' AS cancelled_promptly;
+DROP TABLE combs;

@@ -136,3 +136,24 @@ SELECT * FROM buurtmonitor.crosswalk('cw_src', 'cw_tgt', points => 'cw_addr_wgs'
 CREATE TABLE cw_lines (code text, geom geometry);
 INSERT INTO cw_lines VALUES ('L', 'SRID=28992;LINESTRING(0 0,10 10)');
 SELECT * FROM buurtmonitor.crosswalk('cw_lines', 'cw_tgt');
+
+-- Memory budget (issue 9): the pairs of overlapping boxes can be quadratic in the number of areas
+-- (50,000 squares that all overlap grew a backend to 24 GB). They are held to maintenance_work_mem at
+-- an upper bound of 160 bytes a pair, and past it the crosswalk stops before measuring anything.
+-- Synthetic: 100 source squares of 100 m, shifted 1 cm apart in x, and 100 target squares shifted in y:
+-- every source meets every target, 100 * 100 = 10,000 pairs; 10,000 * 160 bytes = 1.53 MB, rounded up
+-- 2 MB, more than 1 MB. With 400 squares against themselves (160,000 pairs) the sweep stops counting
+-- at 16 times the budget: 16 * floor(1048576 / 160) = 104,976 pairs, 104,976 * 160 bytes = 16.02 MB,
+-- rounded up 17 MB. With the default budget the first runs and gives the 10,000 pairs.
+CREATE TABLE cw_sq_src AS
+SELECT 'S' || i AS code, ST_MakeEnvelope(i * 0.01, 0, 100 + i * 0.01, 100, 28992) AS geom FROM generate_series(1, 100) i;
+CREATE TABLE cw_sq_tgt AS
+SELECT 'T' || i AS code, ST_MakeEnvelope(0, i * 0.01, 100, 100 + i * 0.01, 28992) AS geom FROM generate_series(1, 100) i;
+CREATE TABLE cw_sq_big AS
+SELECT 'B' || i AS code, ST_MakeEnvelope(i * 0.01, 0, 100 + i * 0.01, 100, 28992) AS geom FROM generate_series(1, 400) i;
+SET maintenance_work_mem = '1MB';
+SELECT count(*) FROM buurtmonitor.crosswalk('cw_sq_src', 'cw_sq_tgt', min_width => 0, renormalise => false);
+SELECT count(*) FROM buurtmonitor.crosswalk('cw_sq_big', 'cw_sq_big', min_width => 0, renormalise => false);
+RESET maintenance_work_mem;
+SELECT count(*) FROM buurtmonitor.crosswalk('cw_sq_src', 'cw_sq_tgt', min_width => 0, renormalise => false);
+DROP TABLE cw_sq_src, cw_sq_tgt, cw_sq_big;

@@ -87,6 +87,30 @@ SELECT count(*) AS rows,
                               source_filter => $$code LIKE 'BU0344%'$$) c
   LEFT JOIN par_serial s USING (source_code, target_code);
 
+-- Temporary layers (issue 9): workers cannot read a temporary table ("cannot access temporary
+-- tables during a parallel operation" came back from a worker), so the crosswalk runs in one process
+-- when a layer is, or a view reads, a temporary relation; the same rows as the serial run. The
+-- DEBUG1 line shows that no worker was launched although the sizes ask for them.
+CREATE TEMP TABLE par_src_temp AS SELECT * FROM par_src;
+CREATE TEMP TABLE par_tgt_temp AS SELECT * FROM par_tgt;
+CREATE TEMP VIEW par_src_temp_view AS SELECT code, geom FROM par_src_temp;
+CREATE TEMP TABLE par_temp_result (LIKE par_serial);
+SET client_min_messages = debug1;
+INSERT INTO par_temp_result
+SELECT * FROM buurtmonitor.crosswalk('par_src_temp', 'par_tgt_temp', min_width => 0, renormalise => false);
+RESET client_min_messages;
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE (c.source_code, c.target_code, c.overlap_area, c.share) IS DISTINCT FROM
+                              (s.source_code, s.target_code, s.overlap_area, s.share)) AS differing
+  FROM par_temp_result c FULL JOIN par_serial s USING (source_code, target_code);
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE (c.source_code, c.target_code, c.overlap_area, c.share) IS DISTINCT FROM
+                              (s.source_code, s.target_code, s.overlap_area, s.share)) AS differing
+  FROM buurtmonitor.crosswalk('par_src_temp_view', 'par_tgt', min_width => 0, renormalise => false) c
+  FULL JOIN par_serial s USING (source_code, target_code);
+DROP VIEW par_src_temp_view;
+DROP TABLE par_src_temp, par_tgt_temp, par_temp_result;
+
 -- One table as both layers, with a geometry column for each edition: the same rows.
 CREATE TABLE par_both AS SELECT s.code, s.geom AS g_old, t.geom AS g_new FROM par_src s JOIN par_tgt t ON t.code = 'T' || s.code;
 SELECT count(*) AS rows,

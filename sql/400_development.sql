@@ -223,6 +223,51 @@ SELECT * FROM buurtmonitor.development(alpha => 0);
 SELECT * FROM buurtmonitor.trend('{2019,2018}', '{1,2}');
 SELECT * FROM buurtmonitor.trend('{2018,2019}', '{1,2,3}');
 
+-- Unusable standard errors never crash development() (issue 9; before, a NaN p-value passed NULL to
+-- strcmp and took the server down). Synthetic score t_sig (higher is worse):
+--   Noord 2021 7.0 and 2022 7.0, se 1e-200 both: se^2 underflows to 0 and the old 0/0 was NaN; the
+--     difference is 0, so z = 0 / hypot(1e-200, 1e-200) = 0 and p = 2 * pnorm(0) = 1: not significant.
+--   Zuid 2021 7.0 and 2022 7.5, se 1e-200 both: z = 0.5 / 1.414e-200 is huge, p = 0: worse.
+--   Oost 2021 7.0 and 2022 7.5, se NaN for 2022 (if the table accepts it): no p-value, so
+--     change_p_value and change_significance are NULL (documented), and the label is still given.
+INSERT INTO buurtmonitor.indicators (code, label, kind, scale, polarity, tolerance) VALUES
+ ('t_sig', 'synthetic score', 'score', 1, -1, 0);
+INSERT INTO buurtmonitor.observations (area_code, vintage, period, indicator, value) VALUES
+ ('BU99010101', 2026, 2021, 't_sig', 7.0), ('BU99010101', 2026, 2022, 't_sig', 7.0),
+ ('BU99010102', 2026, 2021, 't_sig', 7.0), ('BU99010102', 2026, 2022, 't_sig', 7.5),
+ ('BU99010103', 2026, 2021, 't_sig', 7.0), ('BU99010103', 2026, 2022, 't_sig', 7.5);
+INSERT INTO buurtmonitor.sample_sizes (area_code, vintage, period, indicator, se) VALUES
+ ('BU99010101', 2026, 2021, 't_sig', 1e-200), ('BU99010101', 2026, 2022, 't_sig', 1e-200),
+ ('BU99010102', 2026, 2021, 't_sig', 1e-200), ('BU99010102', 2026, 2022, 't_sig', 1e-200),
+ ('BU99010103', 2026, 2021, 't_sig', 0.1);
+DO $$
+BEGIN   -- NaN may be refused at the table boundary; either way development() must not crash
+    INSERT INTO buurtmonitor.sample_sizes (area_code, vintage, period, indicator, se)
+    VALUES ('BU99010103', 2026, 2022, 't_sig', 'NaN');
+EXCEPTION WHEN check_violation OR invalid_parameter_value THEN NULL;
+END $$;
+SELECT area_code, change, label, change_p_value, change_significance
+  FROM buurtmonitor.development(indicators => '{t_sig}')
+ WHERE period = 2022 ORDER BY area_code;
+-- signals() goes through the same path: Zuid and Oost crossed 7.2 to the worse side (7.0 to 7.5)
+INSERT INTO buurtmonitor.signal_rules (indicator, condition, threshold) VALUES ('t_sig', 'crosses_threshold', 7.2);
+SELECT area_code, value, label FROM buurtmonitor.signals(period => 2022)
+ WHERE indicator = 't_sig' ORDER BY area_code;
+DELETE FROM buurtmonitor.signal_rules WHERE indicator = 't_sig';
+
+-- An indicator code of 72 characters (issue 9): the codes were hash keys of at most 63 bytes, so one
+-- such code in the catalogue made development() fail for every indicator. Now both work (t_uitk: 5 + 5 + 1 buurt rows = 11).
+INSERT INTO buurtmonitor.indicators (code, label, kind) VALUES
+ ('t_an_indicator_code_of_seventy_characters_which_is_more_than_sixty_three', 'long code', 'count');
+INSERT INTO buurtmonitor.observations (area_code, vintage, period, indicator, value) VALUES
+ ('BU99010101', 2026, 2022, 't_an_indicator_code_of_seventy_characters_which_is_more_than_sixty_three', 42);
+SELECT length(indicator) AS code_length, area_code, period, value
+  FROM buurtmonitor.development(indicators => '{t_an_indicator_code_of_seventy_characters_which_is_more_than_sixty_three}')
+ ORDER BY area_code;
+SELECT count(*) AS t_uitk_rows FROM buurtmonitor.development(indicators => '{t_uitk}');
+DELETE FROM buurtmonitor.observations WHERE indicator LIKE 't_an_indicator_code%';
+DELETE FROM buurtmonitor.indicators WHERE code LIKE 't_an_indicator_code%';
+
 -- clean up, so later tests see no synthetic areas
 DELETE FROM buurtmonitor.areas WHERE code LIKE '__9901%';
-DELETE FROM buurtmonitor.indicators WHERE code IN ('t_inw', 't_uitk', 't_veil', 't_tevr');
+DELETE FROM buurtmonitor.indicators WHERE code IN ('t_inw', 't_uitk', 't_veil', 't_tevr', 't_sig');

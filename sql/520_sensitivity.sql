@@ -105,3 +105,25 @@ SELECT area, base_rank, median_rank, p05_rank, p95_rank
   FROM buurtmonitor.index_sensitivity('sens', '{"domains": [{"column": "a", "weight": 0.5},
            {"column": "b", "weight": 0.3}, {"column": "c", "weight": 0.2}]}'::jsonb, draws => 1000, seed => 1)
  WHERE base_rank <= 3 ORDER BY base_rank;
+
+-- Memory budget (issue 9): the ranks of every area in every draw (4 bytes each) are held to
+-- maintenance_work_mem (before, up to 4 GB per call). When they do not fit, the draws are run again
+-- for each block of areas that fits (the same seed gives the same draws, so the same result), up to
+-- 8 passes. By hand, 10 areas and 50,000 draws at 1 MB: one area's ranks and their copy take
+-- 2 * 50,000 * 4 = 400,000 bytes, the work arrays 10 * (8 + 8 + 4 + 2 * 16) = 520, so
+-- floor((1,048,576 - 520) / 400,000) = 2 areas per pass, 5 passes; the rows equal those of one pass at
+-- the default 64 MB.
+CREATE TEMP TABLE sens_one_pass AS
+SELECT * FROM buurtmonitor.index_sensitivity('sens', (SELECT spec FROM sens_spec), 50000, 3, 0.4);
+SET maintenance_work_mem = '1MB';
+SELECT count(*) AS areas,
+       count(*) FILTER (WHERE (p.base_rank, p.median_rank, p.p05_rank, p.p95_rank, p.reason)
+                              IS DISTINCT FROM (o.base_rank, o.median_rank, o.p05_rank, o.p95_rank, o.reason)) AS differing
+  FROM buurtmonitor.index_sensitivity('sens', (SELECT spec FROM sens_spec), 50000, 3, 0.4) p
+  FULL JOIN sens_one_pass o USING (area);
+-- 100,000 draws: 1 area a pass (2 * 400,000 bytes fit, 2 * 2 * 400,000 do not), 10 passes, more than 8:
+-- the call stops before the draws and says what one pass needs: (10 + 10) * 400,000 + 520 = 8,000,520
+-- bytes = 7.63 MB, rounded up 8 MB.
+SELECT count(*) FROM buurtmonitor.index_sensitivity('sens', (SELECT spec FROM sens_spec), 100000);
+RESET maintenance_work_mem;
+DROP TABLE sens_one_pass;

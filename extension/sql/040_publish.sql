@@ -58,19 +58,19 @@ DECLARE
     bad text[];
 BEGIN
     IF indicators IS NULL OR cardinality(indicators) = 0 THEN
-        RAISE EXCEPTION 'no indicators given' USING ERRCODE = '22023',
+        RAISE EXCEPTION 'no indicators given' USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Pass a list of indicator codes, for example ARRAY[''a_inw'', ''p_koopw''].';
     END IF;
     SELECT array_agg(c ORDER BY o) INTO bad
       FROM unnest(indicators) WITH ORDINALITY u(c, o)
      WHERE NOT EXISTS (SELECT 1 FROM buurtmonitor.indicators i WHERE i.code = u.c);
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('22023', 'unknown indicators: %s', bad,
+        PERFORM buurtmonitor._fail('invalid_parameter_value', 'unknown indicators: %s', bad,
             'See SELECT code, label FROM buurtmonitor.indicators for the known codes.');
     END IF;
     SELECT array_agg(c) INTO bad FROM (SELECT c FROM unnest(indicators) c GROUP BY c HAVING count(*) > 1) d;
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('22023', 'indicators listed twice: %s', bad, 'List each indicator once.');
+        PERFORM buurtmonitor._fail('invalid_parameter_value', 'indicators listed twice: %s', bad, 'List each indicator once.');
     END IF;
 END
 $$;
@@ -101,7 +101,7 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 BEGIN
     PERFORM buurtmonitor._check_indicators(indicators);
     IF level IS NOT NULL AND NOT EXISTS (SELECT 1 FROM buurtmonitor.levels l WHERE l.level = _wide_query.level) THEN
-        RAISE EXCEPTION 'unknown level: %', level USING ERRCODE = '22023',
+        RAISE EXCEPTION 'unknown level: %', level USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Use one of the levels in buurtmonitor.levels.';
     END IF;
     RETURN format(
@@ -113,7 +113,7 @@ BEGIN
           GROUP BY a.area_id, a.code, a.name, a.level, a.vintage, o.period%s',
         (SELECT string_agg(format('max(o.value) FILTER (WHERE o.indicator = %L) AS %I', c, c), ', ' ORDER BY ord)
            FROM unnest(indicators) WITH ORDINALITY u(c, ord)),
-        CASE WHEN with_geometry THEN ', a.geom::geometry(MultiPolygon, 28992) AS geom' ELSE '' END,
+        CASE WHEN with_geometry THEN ', a.geom::@extschema:postgis@.geometry(MultiPolygon, 28992) AS geom' ELSE '' END,
         indicators,
         CASE WHEN level IS NOT NULL THEN format(' AND a.level = %L', level) ELSE '' END,
         CASE WHEN period IS NOT NULL THEN format(' AND o.period = %s', period) ELSE '' END,
@@ -149,6 +149,7 @@ CREATE FUNCTION buurtmonitor.create_wide_view(view_name text, indicators text[],
 RETURNS regclass
 LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM buurtmonitor._require_names(ARRAY[view_name, target_schema], '{view_name,target_schema}');
     -- one session at a time creates or replaces a view of this name: CREATE OR REPLACE VIEW
     -- itself is not safe against a concurrent one (duplicate key in pg_type, tuple concurrently updated)
     PERFORM buurtmonitor._lock('pg_catalog.pg_class', format('%I.%I', target_schema, view_name));
@@ -172,6 +173,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     r record;
 BEGIN
+    PERFORM buurtmonitor._require_names(ARRAY[target_schema], '{target_schema}');
     -- serialised per schema and per view name, like create_wide_view (CREATE SCHEMA IF NOT EXISTS
     -- and CREATE OR REPLACE VIEW collide in the catalogue when run concurrently)
     PERFORM buurtmonitor._create_schema(target_schema);
