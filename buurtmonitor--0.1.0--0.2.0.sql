@@ -3926,6 +3926,747 @@ END
 $$;
 COMMENT ON FUNCTION buurtmonitor.map_svg(text, integer, text, integer, text, integer, text[], text, text, integer, text) IS
     'SVG choropleth of an indicator for a level, edition and period (default: the latest), optionally only within given gemeenten, stadsdelen or wijken: one path per area coloured by class (grey without a value), municipal boundaries, a legend with one entry per class, a title and the source line.';
+-- Spatial weights (docs/spatial_weights.md): neighbour sets built in C
+-- (extension/spatial_weights.c), stored under a name with the level and vintage they
+-- were built from, so every statistic says which weights it used.
+
+CREATE TABLE IF NOT EXISTS buurtmonitor.weights (
+    name         text PRIMARY KEY CHECK (name <> ''),
+    level        text,
+    vintage      integer,
+    method       text NOT NULL CHECK (method IN ('queen', 'rook', 'knn', 'distance', 'inverse_distance', 'custom')),
+    parameters   jsonb NOT NULL DEFAULT '{}',
+    style        text NOT NULL CHECK (style IN ('row', 'binary', 'custom')),
+    include_self boolean NOT NULL DEFAULT false,
+    source       text,
+    created      timestamptz NOT NULL DEFAULT now()
+);
+SELECT pg_catalog.pg_extension_config_dump('buurtmonitor.weights', '');
+COMMENT ON TABLE buurtmonitor.weights IS
+    'Named spatial weights: the level, vintage and method they were built from, their parameters, style (row, binary, custom) and whether each area is its own neighbour (for Gi*).';
+
+CREATE TABLE IF NOT EXISTS buurtmonitor.weight_areas (
+    name       text NOT NULL REFERENCES buurtmonitor.weights (name) ON UPDATE CASCADE ON DELETE CASCADE,
+    area_code  text NOT NULL,
+    neighbours integer NOT NULL CHECK (neighbours >= 0),
+    component  integer NOT NULL CHECK (component >= 1),
+    PRIMARY KEY (name, area_code)
+);
+SELECT pg_catalog.pg_extension_config_dump('buurtmonitor.weight_areas', '');
+COMMENT ON TABLE buurtmonitor.weight_areas IS
+    'The areas of each named weights, with their number of neighbours (0 = island, kept) and connected component (1, 2, ...).';
+
+CREATE TABLE IF NOT EXISTS buurtmonitor.weight_links (
+    name           text NOT NULL,
+    area_code      text NOT NULL,
+    neighbour_code text NOT NULL,
+    weight         double precision NOT NULL
+                   CHECK (weight >= 0 AND weight <> 'Infinity'::double precision AND weight = weight),
+    PRIMARY KEY (name, area_code, neighbour_code)
+);
+SELECT pg_catalog.pg_extension_config_dump('buurtmonitor.weight_links', '');
+COMMENT ON TABLE buurtmonitor.weight_links IS
+    'The weights as a plain table: one row per (area_code, neighbour_code) with its weight; readable in QGIS, and the form of weights users bring themselves.';
+
+-- weight_links has no foreign keys: their per-row checks cost more than building the weights
+-- (90,000 links for the buurten of the Netherlands). The builders write consistent rows;
+-- deleting or renaming weights carries over to their links here.
+CREATE OR REPLACE FUNCTION buurtmonitor._write_weights_cascade() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        DELETE FROM buurtmonitor.weight_links l WHERE l.name = OLD.name;
+    ELSIF NEW.name <> OLD.name THEN
+        UPDATE buurtmonitor.weight_links l SET name = NEW.name WHERE l.name = OLD.name;
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._write_weights_cascade() IS
+    'Internal trigger: deleting or renaming weights deletes or renames their links.';
+CREATE TRIGGER weights_cascade AFTER DELETE OR UPDATE OF name ON buurtmonitor.weights
+    FOR EACH ROW EXECUTE FUNCTION buurtmonitor._write_weights_cascade();
+
+CREATE OR REPLACE FUNCTION buurtmonitor._contiguity_pairs(codes text[], geoms geometry[], rook boolean, snap double precision)
+RETURNS TABLE (i integer, j integer, distance double precision)
+LANGUAGE C STRICT STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'bm_contiguity_pairs';
+COMMENT ON FUNCTION buurtmonitor._contiguity_pairs(text[], geometry[], boolean, double precision) IS
+    'Internal: ordered pairs (1-based indices) of polygons with at least one (queen) or two (rook) vertex pairs within snap, as spdep::poly2nb.';
+
+CREATE OR REPLACE FUNCTION buurtmonitor._knn_pairs(x double precision[], y double precision[], k integer)
+RETURNS TABLE (i integer, j integer, distance double precision)
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'bm_knn_pairs';
+COMMENT ON FUNCTION buurtmonitor._knn_pairs(double precision[], double precision[], integer) IS
+    'Internal: each point''s k nearest other points (ties to the lower index), as spdep::knearneigh.';
+
+CREATE OR REPLACE FUNCTION buurtmonitor._distance_pairs(x double precision[], y double precision[],
+                                             lower double precision, upper double precision)
+RETURNS TABLE (i integer, j integer, distance double precision)
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'bm_distance_pairs';
+COMMENT ON FUNCTION buurtmonitor._distance_pairs(double precision[], double precision[], double precision, double precision) IS
+    'Internal: ordered pairs of points with lower < distance <= upper, as spdep::dnearneigh.';
+
+CREATE OR REPLACE FUNCTION buurtmonitor._graph_components(n integer, i integer[], j integer[])
+RETURNS integer[]
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'bm_graph_components';
+COMMENT ON FUNCTION buurtmonitor._graph_components(integer, integer[], integer[]) IS
+    'Internal: connected component (1, 2, ... by first node) of each of n nodes of a graph given by links i -> j.';
+
+CREATE OR REPLACE FUNCTION buurtmonitor._check_srid(srid integer, what text)
+RETURNS void
+LANGUAGE C STRICT STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'bm_check_srid';
+COMMENT ON FUNCTION buurtmonitor._check_srid(integer, text) IS
+    'Internal: raise an error when the SRID is geographic.';
+
+-- Fill weight_areas and weight_links of weights name from the areas (codes, geoms), both in
+-- code order. The common path of build_weights and build_weights_from.
+CREATE OR REPLACE FUNCTION buurtmonitor._write_weights(
+    name text, codes text[], geoms geometry[], method text,
+    k integer, distance double precision, lower double precision, snap double precision,
+    power double precision, style text, symmetrise boolean, include_self boolean)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    n integer := cardinality(codes);
+    srids integer[];
+    x double precision[];
+    y double precision[];
+BEGIN
+    IF n < 3 THEN
+        RAISE EXCEPTION 'weights % would have % areas; at least 3 are needed', name, n
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Check the level, vintage and codes: no areas (or too few) matched.';
+    END IF;
+    IF method = 'knn' AND k IS NULL OR method IN ('distance', 'inverse_distance') AND distance IS NULL THEN
+        RAISE EXCEPTION 'method % needs %', method, CASE WHEN method = 'knn' THEN 'k' ELSE 'distance' END
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass k => 6 for knn, distance => 2000 (metres) for distance bands.';
+    END IF;
+    IF method = 'inverse_distance' AND include_self THEN
+        RAISE EXCEPTION 'include_self is not defined for inverse distance weights (distance 0)'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use binary distance weights for Gi*.';
+    END IF;
+    IF (SELECT count(*) <> count(DISTINCT c) FROM unnest(codes) c) THEN
+        PERFORM buurtmonitor._fail('unique_violation', 'duplicate area codes: %s',
+            ARRAY(SELECT c FROM unnest(codes) c GROUP BY c HAVING count(*) > 1 ORDER BY c),
+            'Each area may appear once; filter the source to one row per code.');
+    END IF;
+    PERFORM buurtmonitor._fail('null_value_not_allowed', 'areas without geometry: %s',
+            ARRAY(SELECT c FROM unnest(codes, geoms) u(c, g) WHERE g IS NULL OR ST_IsEmpty(g) ORDER BY c),
+            'Give every area a geometry, or leave those areas out.')
+      WHERE EXISTS (SELECT 1 FROM unnest(geoms) g WHERE g IS NULL OR ST_IsEmpty(g));
+    srids := ARRAY(SELECT DISTINCT ST_SRID(g) FROM unnest(geoms) g ORDER BY 1);
+    IF cardinality(srids) > 1 THEN
+        RAISE EXCEPTION 'the areas have different SRIDs: %', srids USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Transform them with ST_Transform so all use one projected SRID.';
+    END IF;
+    PERFORM buurtmonitor._check_srid(srids[1], 'the layer');
+
+    IF to_regclass('pg_temp._bm_pairs') IS NULL THEN
+        CREATE TEMP TABLE _bm_pairs (i integer, j integer, distance double precision);
+    END IF;
+    TRUNCATE _bm_pairs;
+    IF method IN ('queen', 'rook') THEN
+        INSERT INTO _bm_pairs SELECT * FROM buurtmonitor._contiguity_pairs(codes, geoms, method = 'rook', snap);
+    ELSE
+        PERFORM buurtmonitor._fail('invalid_parameter_value', 'invalid geometries: %s',
+                ARRAY(SELECT c FROM unnest(codes, geoms) u(c, g) WHERE NOT ST_IsValid(g) ORDER BY c),
+                'Repair them with ST_MakeValid.')
+          WHERE EXISTS (SELECT 1 FROM unnest(geoms) g WHERE NOT ST_IsValid(g));
+        -- polygons stand for their centroid, points for themselves
+        SELECT array_agg(ST_X(p) ORDER BY o), array_agg(ST_Y(p) ORDER BY o) INTO x, y
+          FROM (SELECT o, CASE WHEN GeometryType(g) = 'POINT' THEN g ELSE ST_Centroid(g) END AS p
+                  FROM unnest(geoms) WITH ORDINALITY u(g, o)) s;
+        IF method = 'knn' THEN
+            INSERT INTO _bm_pairs SELECT * FROM buurtmonitor._knn_pairs(x, y, k);
+            IF symmetrise THEN
+                INSERT INTO _bm_pairs SELECT p.j, p.i, p.distance FROM _bm_pairs p
+                 WHERE NOT EXISTS (SELECT 1 FROM _bm_pairs q WHERE q.i = p.j AND q.j = p.i);
+            END IF;
+        ELSE
+            INSERT INTO _bm_pairs SELECT * FROM buurtmonitor._distance_pairs(x, y, coalesce(lower, 0), distance);
+        END IF;
+    END IF;
+
+    INSERT INTO buurtmonitor.weight_areas (name, area_code, neighbours, component)
+    SELECT _write_weights.name, u.code, coalesce(d.neighbours, 0), u.component
+      FROM unnest(codes, buurtmonitor._graph_components(n, ARRAY(SELECT p.i FROM _bm_pairs p),
+                                                        ARRAY(SELECT p.j FROM _bm_pairs p)))
+           WITH ORDINALITY u(code, component, o)
+      LEFT JOIN (SELECT p.i, count(*)::integer AS neighbours FROM _bm_pairs p GROUP BY p.i) d ON d.i = u.o;
+    IF include_self THEN
+        INSERT INTO _bm_pairs SELECT o, o, 0 FROM generate_series(1, n) o;
+    END IF;
+    INSERT INTO buurtmonitor.weight_links (name, area_code, neighbour_code, weight)
+    SELECT _write_weights.name, ci.code, cj.code,
+           CASE WHEN style = 'row' THEN b.base / sum(b.base) OVER (PARTITION BY b.i) ELSE b.base END
+      FROM (SELECT p.i, p.j, CASE WHEN method = 'inverse_distance' THEN p.distance ^ (-power) ELSE 1 END AS base
+              FROM _bm_pairs p) b
+      JOIN unnest(codes) WITH ORDINALITY ci(code, o) ON ci.o = b.i      -- (codes[i] is O(n) on text[])
+      JOIN unnest(codes) WITH ORDINALITY cj(code, o) ON cj.o = b.j;
+    TRUNCATE _bm_pairs;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._write_weights(text, text[], geometry[], text, integer, double precision,
+    double precision, double precision, double precision, text, boolean, boolean) IS
+    'Internal: compute and store the neighbours and weights of named weights from areas given in code order.';
+
+-- Register the weights row and check the options that are not the builder's business.
+CREATE OR REPLACE FUNCTION buurtmonitor._create_weights(name text, level text, vintage integer, method text, parameters jsonb,
+                                          style text, include_self boolean, source text, replace boolean)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF name IS NULL OR name = '' THEN
+        RAISE EXCEPTION 'weights name must not be empty' USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Name the weights, for example ''utrecht_queen''.';
+    END IF;
+    IF method NOT IN ('queen', 'rook', 'knn', 'distance', 'inverse_distance') AND method || style <> 'customcustom' THEN
+        RAISE EXCEPTION 'unknown weights method: %', method USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use queen, rook, knn, distance or inverse_distance.';
+    END IF;
+    IF style NOT IN ('row', 'binary') AND method || style <> 'customcustom' THEN
+        RAISE EXCEPTION 'unknown weights style: %', style USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use row (row-standardised) or binary.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM buurtmonitor.weights w WHERE w.name = _create_weights.name) THEN
+        IF NOT replace THEN
+            RAISE EXCEPTION 'weights % already exist', name USING ERRCODE = 'duplicate_object',
+                HINT = 'Pass replace => true to rebuild them, or choose another name.';
+        END IF;
+        DELETE FROM buurtmonitor.weights w WHERE w.name = _create_weights.name;
+    END IF;
+    INSERT INTO buurtmonitor.weights (name, level, vintage, method, parameters, style, include_self, source)
+    VALUES (name, level, vintage, method, jsonb_strip_nulls(parameters), style, include_self, source);
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._create_weights(text, text, integer, text, jsonb, text, boolean, text, boolean) IS
+    'Internal: register (or, with replace, re-register) the header row of named weights.';
+
+CREATE OR REPLACE FUNCTION buurtmonitor.weights_summary(name text)
+RETURNS TABLE (weights text, n_areas integer, n_links integer, n_islands integer, n_components integer,
+               min_neighbours integer, max_neighbours integer, mean_neighbours double precision,
+               island_codes text[])
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM buurtmonitor.weights w WHERE w.name = weights_summary.name) THEN
+        RAISE EXCEPTION 'unknown weights: %', weights_summary.name USING ERRCODE = 'undefined_object',
+            HINT = 'Build them with buurtmonitor.build_weights, or list the names in buurtmonitor.weights.';
+    END IF;
+    RETURN QUERY
+    SELECT weights_summary.name, count(*)::integer,
+           (SELECT count(*)::integer FROM buurtmonitor.weight_links l WHERE l.name = weights_summary.name),
+           count(*) FILTER (WHERE a.neighbours = 0)::integer, max(a.component),
+           min(a.neighbours), max(a.neighbours), avg(a.neighbours)::double precision,
+           coalesce(array_agg(a.area_code ORDER BY a.area_code) FILTER (WHERE a.neighbours = 0), '{}')
+      FROM buurtmonitor.weight_areas a WHERE a.name = weights_summary.name;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor.weights_summary(text) IS
+    'Areas, links, islands (areas without neighbours, listed), connected components and neighbour counts of named weights.';
+
+CREATE OR REPLACE FUNCTION buurtmonitor.build_weights(
+    name text,
+    level text,
+    vintage integer,
+    method text DEFAULT 'queen',
+    codes text[] DEFAULT NULL,
+    k integer DEFAULT NULL,
+    distance double precision DEFAULT NULL,
+    lower double precision DEFAULT 0,
+    snap double precision DEFAULT 0,
+    power double precision DEFAULT 1,
+    style text DEFAULT 'row',
+    symmetrise boolean DEFAULT false,
+    include_self boolean DEFAULT false,
+    replace boolean DEFAULT false)
+RETURNS TABLE (weights text, n_areas integer, n_links integer, n_islands integer, n_components integer,
+               min_neighbours integer, max_neighbours integer, mean_neighbours double precision,
+               island_codes text[])
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    c text[];
+    g geometry[];
+BEGIN
+    SELECT array_agg(a.code ORDER BY a.code), array_agg(a.geom ORDER BY a.code) INTO c, g
+      FROM buurtmonitor.areas a
+     WHERE a.level = build_weights.level AND a.vintage = build_weights.vintage
+       AND (build_weights.codes IS NULL OR a.code = ANY (build_weights.codes));
+    PERFORM buurtmonitor._create_weights(build_weights.name, level, vintage, method,
+        jsonb_build_object('k', k, 'distance', distance, 'lower', NULLIF(lower, 0), 'snap', snap,
+                           'power', CASE WHEN method = 'inverse_distance' THEN power END,
+                           'symmetrise', CASE WHEN method = 'knn' THEN symmetrise END,
+                           'codes', codes),
+        style, include_self, 'buurtmonitor.areas', replace);
+    PERFORM buurtmonitor._write_weights(build_weights.name, coalesce(c, '{}'), g, method, k, distance, lower,
+                                        snap, power, style, symmetrise, include_self);
+    RETURN QUERY SELECT * FROM buurtmonitor.weights_summary(build_weights.name);
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor.build_weights(text, text, integer, text, text[], integer, double precision,
+    double precision, double precision, double precision, text, boolean, boolean, boolean) IS
+    'Build named spatial weights from the areas of a level and vintage (optionally only codes): queen or rook contiguity with snap (metres), knn (k, symmetrise), distance band (lower, distance] or inverse_distance (power); style row or binary; include_self for Gi*.';
+
+CREATE OR REPLACE FUNCTION buurtmonitor.build_weights_from(
+    name text,
+    source regclass,
+    method text DEFAULT 'queen',
+    code_column text DEFAULT 'code',
+    geom_column text DEFAULT 'geom',
+    k integer DEFAULT NULL,
+    distance double precision DEFAULT NULL,
+    lower double precision DEFAULT 0,
+    snap double precision DEFAULT 0,
+    power double precision DEFAULT 1,
+    style text DEFAULT 'row',
+    symmetrise boolean DEFAULT false,
+    include_self boolean DEFAULT false,
+    replace boolean DEFAULT false)
+RETURNS TABLE (weights text, n_areas integer, n_links integer, n_islands integer, n_components integer,
+               min_neighbours integer, max_neighbours integer, mean_neighbours double precision,
+               island_codes text[])
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    c text[];
+    g geometry[];
+BEGIN
+    EXECUTE format('SELECT array_agg(%1$I::text ORDER BY %1$I::text), array_agg(%2$I::geometry ORDER BY %1$I::text) FROM %3$s',
+                   code_column, geom_column, source) INTO c, g;
+    IF EXISTS (SELECT 1 FROM unnest(c) x WHERE x IS NULL) THEN
+        RAISE EXCEPTION 'rows of % without a code in %', source, code_column USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Give every row a code, or filter them out in a view.';
+    END IF;
+    PERFORM buurtmonitor._create_weights(build_weights_from.name, NULL, NULL, method,
+        jsonb_build_object('k', k, 'distance', distance, 'lower', NULLIF(lower, 0), 'snap', snap,
+                           'power', CASE WHEN method = 'inverse_distance' THEN power END,
+                           'symmetrise', CASE WHEN method = 'knn' THEN symmetrise END,
+                           'code_column', code_column, 'geom_column', geom_column),
+        style, include_self, source::text, replace);
+    PERFORM buurtmonitor._write_weights(build_weights_from.name, coalesce(c, '{}'), g, method, k, distance, lower,
+                                        snap, power, style, symmetrise, include_self);
+    RETURN QUERY SELECT * FROM buurtmonitor.weights_summary(build_weights_from.name);
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor.build_weights_from(text, regclass, text, text, text, integer, double precision,
+    double precision, double precision, double precision, text, boolean, boolean, boolean) IS
+    'Build named spatial weights from any table or view of polygons or points (code_column, geom_column); options as build_weights.';
+
+CREATE OR REPLACE FUNCTION buurtmonitor.load_weights(
+    name text,
+    links regclass,
+    area_code_column text DEFAULT 'area_code',
+    neighbour_code_column text DEFAULT 'neighbour_code',
+    weight_column text DEFAULT 'weight',
+    areas text[] DEFAULT NULL,
+    level text DEFAULT NULL,
+    vintage integer DEFAULT NULL,
+    replace boolean DEFAULT false)
+RETURNS TABLE (weights text, n_areas integer, n_links integer, n_islands integer, n_components integer,
+               min_neighbours integer, max_neighbours integer, mean_neighbours double precision,
+               island_codes text[])
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    n integer;
+    c text[];
+    bad text[];
+BEGIN
+    IF to_regclass('pg_temp._bm_links') IS NULL THEN
+        CREATE TEMP TABLE _bm_links (a text, b text, w double precision);
+        CREATE TEMP TABLE _bm_link_idx (i integer, j integer);
+    END IF;
+    TRUNCATE _bm_links;
+    EXECUTE format('INSERT INTO _bm_links SELECT %I::text, %I::text, %I::double precision FROM %s',
+                   area_code_column, neighbour_code_column, weight_column, links);
+    bad := ARRAY(SELECT format('%s -> %s', l.a, l.b) FROM _bm_links l
+                  WHERE l.a IS NULL OR l.b IS NULL OR l.w IS NULL OR NOT (l.w >= 0 AND l.w < 'Infinity')
+                  ORDER BY 1);
+    IF cardinality(bad) > 0 THEN
+        PERFORM buurtmonitor._fail('invalid_parameter_value', 'weights rows with a NULL code, or a weight that is NULL, negative, NaN or infinite: %s',
+                                   bad, 'Every row needs both codes and a finite weight of 0 or more.');
+    END IF;
+    bad := ARRAY(SELECT format('%s -> %s', l.a, l.b) FROM _bm_links l GROUP BY l.a, l.b HAVING count(*) > 1 ORDER BY 1);
+    IF cardinality(bad) > 0 THEN
+        PERFORM buurtmonitor._fail('unique_violation', 'duplicate weights rows: %s', bad,
+                                   'Give each (area_code, neighbour_code) pair one row.');
+    END IF;
+    c := ARRAY(SELECT x FROM (SELECT l.a FROM _bm_links l UNION SELECT l.b FROM _bm_links l
+                              UNION SELECT unnest(load_weights.areas)) s(x) WHERE x IS NOT NULL ORDER BY x);
+    n := cardinality(c);
+    IF n < 3 THEN
+        RAISE EXCEPTION 'weights % would have % areas; at least 3 are needed', load_weights.name, n
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the links of at least 3 areas.';
+    END IF;
+    PERFORM buurtmonitor._create_weights(load_weights.name, level, vintage, 'custom', '{}', 'custom',
+        EXISTS (SELECT 1 FROM _bm_links l WHERE l.a = l.b), links::text, replace);
+    TRUNCATE _bm_link_idx;
+    INSERT INTO _bm_link_idx
+    SELECT ia.o, ib.o FROM _bm_links l
+      JOIN unnest(c) WITH ORDINALITY ia(x, o) ON ia.x = l.a
+      JOIN unnest(c) WITH ORDINALITY ib(x, o) ON ib.x = l.b
+     WHERE l.a <> l.b;
+    INSERT INTO buurtmonitor.weight_areas (name, area_code, neighbours, component)
+    SELECT load_weights.name, u.code, coalesce(d.neighbours, 0), u.component
+      FROM unnest(c, buurtmonitor._graph_components(n, ARRAY(SELECT p.i FROM _bm_link_idx p),
+                                                    ARRAY(SELECT p.j FROM _bm_link_idx p)))
+           WITH ORDINALITY u(code, component, o)
+      LEFT JOIN (SELECT p.i, count(*)::integer AS neighbours FROM _bm_link_idx p GROUP BY p.i) d ON d.i = u.o;
+    INSERT INTO buurtmonitor.weight_links (name, area_code, neighbour_code, weight)
+    SELECT load_weights.name, l.a, l.b, l.w FROM _bm_links l;
+    TRUNCATE _bm_links;
+    RETURN QUERY SELECT * FROM buurtmonitor.weights_summary(load_weights.name);
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor.load_weights(text, regclass, text, text, text, text[], text, integer, boolean) IS
+    'Store weights users bring themselves (a table of area_code, neighbour_code, weight) under a name; areas lists areas without neighbours too.';
+-- Spatial statistics (docs/spatial_stats.md): global and local Moran, Getis-Ord Gi and Gi*,
+-- computed in C (extension/spatial_stats.c) on the values of one indicator and period and named
+-- weights (700_spatial_weights.sql).
+
+-- The input of every statistic: the values of the weights' areas in area_code order and the links
+-- as 1-based indices. Missing values (no row, or suppressed): missing => 'error' refuses them,
+-- 'drop' leaves those areas out, with their links, and re-standardises row-standardised weights
+-- (as spdep does after na.omit). rate => 'eb' replaces each value by the Assuncao-Reis empirical
+-- Bayes standardised rate of its numerator and denominator. Reads only (no temporary tables).
+CREATE OR REPLACE FUNCTION buurtmonitor._spatial_input(
+    weights text, indicator text, period integer, missing text, rate text,
+    OUT codes text[], OUT x double precision[], OUT li integer[], OUT lj integer[],
+    OUT lw double precision[], OUT include_self boolean, OUT dropped text[])
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    w buurtmonitor.weights;
+    total integer;
+BEGIN
+    SELECT * INTO w FROM buurtmonitor.weights ww WHERE ww.name = _spatial_input.weights;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown weights: %', weights USING ERRCODE = 'undefined_object',
+            HINT = 'Build them with buurtmonitor.build_weights, or list the names in buurtmonitor.weights.';
+    END IF;
+    IF w.vintage IS NULL THEN
+        RAISE EXCEPTION 'weights % have no vintage, so observations cannot be matched', weights
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Build the weights with build_weights(name, level, vintage), or load them with a vintage.';
+    END IF;
+    IF missing NOT IN ('error', 'drop') THEN
+        RAISE EXCEPTION 'unknown missing option: %', missing USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use error (the default) or drop.';
+    END IF;
+    IF rate IS NOT NULL AND rate <> 'eb' THEN
+        RAISE EXCEPTION 'unknown rate option: %', rate USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use rate => ''eb'' for the empirical Bayes standardised rate, or leave it NULL.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM buurtmonitor.indicators i WHERE i.code = indicator) THEN
+        RAISE EXCEPTION 'unknown indicator: %', indicator USING ERRCODE = 'undefined_object',
+            HINT = 'List the indicators in buurtmonitor.indicators.';
+    END IF;
+
+    -- each area of the weights with its value (or, for rate => 'eb', numerator and denominator)
+    SELECT count(*)::integer,
+           coalesce(array_agg(v.area_code ORDER BY v.area_code) FILTER (WHERE NOT v.ok), '{}'),
+           array_agg(v.area_code ORDER BY v.area_code) FILTER (WHERE v.ok),
+           array_agg(v.value ORDER BY v.area_code) FILTER (WHERE v.ok)
+      INTO total, dropped, codes, x
+      FROM (SELECT a.area_code,
+                   CASE WHEN rate IS NULL THEN ob.value IS NOT NULL
+                        ELSE ob.denominator > 0 AND ob.numerator >= 0 END AS ok,
+                   CASE WHEN rate IS NULL THEN ob.value ELSE ob.numerator / NULLIF(ob.denominator, 0) END AS value
+              FROM buurtmonitor.weight_areas a
+              LEFT JOIN buurtmonitor.observations ob
+                ON ob.area_code = a.area_code AND ob.vintage = w.vintage AND ob.period = _spatial_input.period
+               AND ob.indicator = _spatial_input.indicator
+             WHERE a.name = w.name) v;
+    IF cardinality(dropped) > 0 AND missing = 'error' THEN
+        PERFORM buurtmonitor._fail('null_value_not_allowed',
+            format('%s of %s areas have no %s for %s: %%s', cardinality(dropped), total,
+                   CASE WHEN rate IS NULL THEN 'value' ELSE 'numerator and positive denominator' END,
+                   indicator || ' ' || period), dropped,
+            'Pass missing => ''drop'' to leave those areas out (row-standardised weights are re-standardised).');
+    END IF;
+    IF rate = 'eb' THEN
+        -- Assuncao and Reis (1999): b = sum O / sum P, s2 = sum P (r - b)^2 / sum P,
+        -- a = s2 - b / (sum P / N) (0 if negative), z = (r - b) / sqrt(a + b / P)
+        SELECT array_agg(CASE WHEN e.a + e.b / e.p > 0 THEN (e.o / e.p - e.b) / sqrt(e.a + e.b / e.p) ELSE 0 END ORDER BY e.area_code)
+          INTO x
+          FROM (SELECT d.area_code, d.o, d.p, d.b,
+                       greatest(sum(d.p * (d.o / d.p - d.b) ^ 2) OVER () / d.sp - d.b / (d.sp / d.n), 0) AS a
+                  FROM (SELECT ob.area_code, ob.numerator AS o, ob.denominator AS p,
+                               sum(ob.numerator) OVER () / sum(ob.denominator) OVER () AS b,
+                               sum(ob.denominator) OVER () AS sp, count(*) OVER () AS n
+                          FROM unnest(codes) c(area_code)
+                          JOIN buurtmonitor.observations ob
+                            ON ob.area_code = c.area_code AND ob.vintage = w.vintage
+                           AND ob.period = _spatial_input.period AND ob.indicator = _spatial_input.indicator) d) e;
+    END IF;
+    SELECT array_agg(k.i ORDER BY k.i, k.j), array_agg(k.j ORDER BY k.i, k.j), array_agg(k.w ORDER BY k.i, k.j)
+      INTO li, lj, lw
+      FROM (SELECT a.o::integer AS i, b.o::integer AS j,
+                   CASE WHEN w.style = 'row' AND cardinality(dropped) > 0
+                        THEN l.weight / sum(l.weight) OVER (PARTITION BY a.o) ELSE l.weight END AS w
+              FROM buurtmonitor.weight_links l
+              JOIN unnest(codes) WITH ORDINALITY a(area_code, o) ON a.area_code = l.area_code
+              JOIN unnest(codes) WITH ORDINALITY b(area_code, o) ON b.area_code = l.neighbour_code
+             WHERE l.name = w.name) k;
+    codes := coalesce(codes, '{}'); x := coalesce(x, '{}');
+    li := coalesce(li, '{}'); lj := coalesce(lj, '{}'); lw := coalesce(lw, '{}');
+    include_self := w.include_self;
+    IF cardinality(dropped) > 0 THEN
+        RAISE NOTICE '% areas without a value left out: %', cardinality(dropped),
+            array_to_string(dropped[1:10], ', ') || CASE WHEN cardinality(dropped) > 10 THEN ', ...' ELSE '' END;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._spatial_input(text, text, integer, text, text) IS
+    'Internal: the values (in area_code order) and links of named weights for one indicator and period, with missing values refused or dropped.';
+
+CREATE OR REPLACE FUNCTION buurtmonitor._moran_global(x double precision[], li integer[], lj integer[], lw double precision[],
+    permutations integer, seed bigint, alternative text,
+    OUT n integer, OUT n_neighbours integer, OUT i double precision, OUT e double precision,
+    OUT var_norm double precision, OUT var_rand double precision, OUT z_norm double precision,
+    OUT z_rand double precision, OUT p_norm double precision, OUT p_rand double precision,
+    OUT p_sim double precision)
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'bm_moran_global';
+COMMENT ON FUNCTION buurtmonitor._moran_global(double precision[], integer[], integer[], double precision[], integer, bigint, text) IS
+    'Internal: global Moran''s I of values under weights given as links (spdep moran.test, adjust.n).';
+
+CREATE OR REPLACE FUNCTION buurtmonitor._moran_local(codes text[], x double precision[], li integer[], lj integer[],
+    lw double precision[], permutations integer, seed bigint, alternative text, conditional boolean,
+    alpha double precision)
+RETURNS TABLE (area_code text, value double precision, ii double precision, e_ii double precision,
+               var_ii double precision, z_ii double precision, p_norm double precision, p_sim double precision,
+               p_fdr double precision, p_bonferroni double precision, e_sim double precision,
+               var_sim double precision, quadrant text, cluster text, neighbours integer)
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'bm_moran_local';
+COMMENT ON FUNCTION buurtmonitor._moran_local(text[], double precision[], integer[], integer[], double precision[],
+    integer, bigint, text, boolean, double precision) IS
+    'Internal: local Moran (spdep localmoran) with seeded conditional permutations.';
+
+CREATE OR REPLACE FUNCTION buurtmonitor._getis_ord(codes text[], x double precision[], li integer[], lj integer[],
+    lw double precision[], star boolean, alternative text)
+RETURNS TABLE (area_code text, value double precision, g double precision, z double precision,
+               p double precision, p_fdr double precision, p_bonferroni double precision,
+               hotspot text, neighbours integer)
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'bm_getis_ord';
+COMMENT ON FUNCTION buurtmonitor._getis_ord(text[], double precision[], integer[], integer[], double precision[], boolean, text) IS
+    'Internal: Getis-Ord Gi or Gi* z values (spdep localG).';
+
+CREATE OR REPLACE FUNCTION buurtmonitor.moran(
+    weights text,
+    indicator text,
+    period integer,
+    permutations integer DEFAULT 999,
+    seed bigint DEFAULT 0,
+    alternative text DEFAULT 'two_sided',
+    missing text DEFAULT 'error',
+    rate text DEFAULT NULL)
+RETURNS TABLE (weights_name text, weights_method text, weights_style text, n integer, n_neighbours integer,
+               i double precision, e double precision, var_norm double precision, var_rand double precision,
+               z_norm double precision, z_rand double precision, p_norm double precision,
+               p_rand double precision, p_sim double precision, dropped text[])
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    inp record;
+BEGIN
+    inp := buurtmonitor._spatial_input(moran.weights, moran.indicator, moran.period, missing, rate);
+    RETURN QUERY
+    SELECT w.name, w.method, w.style, m.*, inp.dropped
+      FROM buurtmonitor._moran_global(inp.x, inp.li, inp.lj, inp.lw, moran.permutations, seed, alternative) m,
+           buurtmonitor.weights w WHERE w.name = moran.weights;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor.moran(text, text, integer, integer, bigint, text, text, text) IS
+    'Global Moran''s I of an indicator and period under named weights: I, expectation, variance under normality and randomisation, z, p and a seeded permutation p (as spdep moran.test / moran.mc).';
+
+CREATE OR REPLACE FUNCTION buurtmonitor.local_moran(
+    weights text,
+    indicator text,
+    period integer,
+    permutations integer DEFAULT 999,
+    seed bigint DEFAULT 0,
+    alternative text DEFAULT 'two_sided',
+    conditional boolean DEFAULT true,
+    alpha double precision DEFAULT 0.05,
+    missing text DEFAULT 'error',
+    rate text DEFAULT NULL)
+RETURNS TABLE (area_code text, value double precision, ii double precision, e_ii double precision,
+               var_ii double precision, z_ii double precision, p_norm double precision, p_sim double precision,
+               p_fdr double precision, p_bonferroni double precision, e_sim double precision,
+               var_sim double precision, quadrant text, cluster text, neighbours integer)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    inp record;
+BEGIN
+    inp := buurtmonitor._spatial_input(local_moran.weights, local_moran.indicator, local_moran.period, missing, rate);
+    IF inp.include_self THEN
+        RAISE EXCEPTION 'weights % include each area itself', local_moran.weights USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Local Moran needs weights built without include_self; those are for Getis-Ord Gi*.';
+    END IF;
+    RETURN QUERY SELECT * FROM buurtmonitor._moran_local(inp.codes, inp.x, inp.li, inp.lj, inp.lw,
+        local_moran.permutations, seed, alternative, conditional, alpha);
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor.local_moran(text, text, integer, integer, bigint, text, boolean, double precision, text, text) IS
+    'Local Moran (LISA) per area: I_i, its expectation and variance (spdep localmoran), z, normal p, seeded conditional-permutation pseudo p (two_sided or folded) with BH and Bonferroni adjustment, quadrant and cluster class.';
+
+CREATE OR REPLACE FUNCTION buurtmonitor.getis_ord(
+    weights text,
+    indicator text,
+    period integer,
+    alternative text DEFAULT 'two_sided',
+    missing text DEFAULT 'error',
+    rate text DEFAULT NULL)
+RETURNS TABLE (area_code text, value double precision, g double precision, z double precision,
+               p double precision, p_fdr double precision, p_bonferroni double precision,
+               hotspot text, neighbours integer, star boolean)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    inp record;
+BEGIN
+    inp := buurtmonitor._spatial_input(getis_ord.weights, getis_ord.indicator, getis_ord.period, missing, rate);
+    RETURN QUERY SELECT r.*, inp.include_self FROM buurtmonitor._getis_ord(inp.codes, inp.x, inp.li, inp.lj, inp.lw,
+        inp.include_self, alternative) r;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor.getis_ord(text, text, integer, text, text, text) IS
+    'Getis-Ord hot spots per area: Gi (weights without self) or Gi* (weights built with include_self) z values as spdep localG, p, BH and Bonferroni adjusted p, and the hot/cold spot class at 90/95/99%.';
+
+CREATE OR REPLACE FUNCTION buurtmonitor.local_moran_map(
+    weights text,
+    indicator text,
+    period integer,
+    permutations integer DEFAULT 999,
+    seed bigint DEFAULT 0,
+    alpha double precision DEFAULT 0.05,
+    missing text DEFAULT 'error')
+RETURNS TABLE (area_id integer, area_code text, name text, value double precision, ii double precision,
+               z_ii double precision, p_sim double precision, p_fdr double precision,
+               quadrant text, cluster text, hotspot text, gi_z double precision,
+               geom geometry(MultiPolygon, 28992))
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT a.area_id, l.area_code, a.name, l.value, l.ii, l.z_ii, l.p_sim, l.p_fdr, l.quadrant, l.cluster,
+           g.hotspot, g.z, a.geom
+      FROM buurtmonitor.local_moran(weights, indicator, period, permutations => permutations, seed => seed,
+                                    alpha => alpha, missing => missing) l
+      JOIN buurtmonitor.getis_ord(weights, indicator, period, missing => missing) g USING (area_code)
+      JOIN buurtmonitor.weights w ON w.name = weights
+      JOIN buurtmonitor.areas a ON a.code = l.area_code AND a.vintage = w.vintage
+$$;
+COMMENT ON FUNCTION buurtmonitor.local_moran_map(text, text, integer, integer, bigint, double precision, text) IS
+    'A LISA and hot-spot map layer for QGIS: local Moran cluster class and Getis-Ord hot spot per area with its geometry and area_id.';
+-- Correlation matrices between indicators (docs/correlation.md): Pearson and Spearman, optionally
+-- weighted, per group of areas (for example per municipality), in long form for Power BI heat maps.
+
+CREATE OR REPLACE FUNCTION buurtmonitor._correlation_p(r double precision, n integer)
+RETURNS double precision
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'bm_correlation_p';
+COMMENT ON FUNCTION buurtmonitor._correlation_p(double precision, integer) IS
+    'Internal: two-sided p of a correlation r of n pairs (t with n - 2 degrees of freedom, as R cor.test).';
+
+CREATE OR REPLACE FUNCTION buurtmonitor.correlations(
+    indicators text[],
+    level text,
+    vintage integer,
+    period integer,
+    method text DEFAULT 'pearson',
+    weight_indicator text DEFAULT NULL,
+    group_level text DEFAULT NULL,
+    change_from integer DEFAULT NULL)
+RETURNS TABLE (group_code text, indicator_a text, indicator_b text, measure text, n integer,
+               r double precision, p double precision)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp
+SET enable_nestloop = off       -- the CTEs' row estimates are 1: a nested loop over pairs is quadratic
+AS $$
+DECLARE
+    unknown text[];
+BEGIN
+    IF correlations.method NOT IN ('pearson', 'spearman') THEN
+        RAISE EXCEPTION 'unknown correlation method: %', correlations.method USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use pearson or spearman.';
+    END IF;
+    unknown := ARRAY(SELECT u FROM unnest(indicators || weight_indicator) u
+                      WHERE u IS NOT NULL AND NOT EXISTS (SELECT 1 FROM buurtmonitor.indicators i WHERE i.code = u));
+    IF cardinality(indicators) IS DISTINCT FROM (SELECT count(DISTINCT u) FROM unnest(indicators) u)::integer
+       OR cardinality(indicators) < 2 OR cardinality(unknown) > 0 THEN
+        RAISE EXCEPTION 'correlations need two or more distinct known indicators (unknown: %)', coalesce(array_to_string(unknown, ', '), '')
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'List the indicators in buurtmonitor.indicators.';
+    END IF;
+    IF group_level IS NOT NULL AND NOT EXISTS (SELECT 1 FROM buurtmonitor.levels l WHERE l.level = group_level) THEN
+        RAISE EXCEPTION 'unknown level: %', group_level USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use one of the levels in buurtmonitor.levels, for example gemeente.';
+    END IF;
+    RETURN QUERY
+    WITH RECURSIVE up AS (      -- each area and its ancestors in the same vintage
+        SELECT a.code AS area_code, a.code, a.level, a.parent_code, 0 AS depth
+          FROM buurtmonitor.areas a WHERE a.level = correlations.level AND a.vintage = correlations.vintage
+        UNION ALL
+        SELECT up.area_code, p.code, p.level, p.parent_code, up.depth + 1
+          FROM up JOIN buurtmonitor.areas p ON p.code = up.parent_code AND p.vintage = correlations.vintage
+         WHERE up.depth < 20 AND correlations.group_level IS NOT NULL),
+    grp AS (
+        SELECT DISTINCT ON (u.area_code) u.area_code,
+               CASE WHEN correlations.group_level IS NULL THEN 'all' ELSE u.code END AS group_code
+          FROM up u
+         WHERE correlations.group_level IS NULL OR u.level = correlations.group_level
+         ORDER BY u.area_code, u.depth),
+    val AS (                    -- the value, or its change since change_from; and the weight
+        SELECT s.area_code, s.indicator, s.value - coalesce(s.base, 0) AS value
+          FROM (SELECT o.area_code, o.indicator, o.value,
+                       (SELECT b.value FROM buurtmonitor.observations b
+                         WHERE correlations.change_from IS NOT NULL AND b.area_code = o.area_code
+                           AND b.vintage = o.vintage AND b.period = correlations.change_from
+                           AND b.indicator = o.indicator) AS base
+                  FROM buurtmonitor.observations o
+                 WHERE o.vintage = correlations.vintage AND o.period = correlations.period
+                   AND o.indicator = ANY (indicators) AND o.value IS NOT NULL) s
+         WHERE correlations.change_from IS NULL OR s.base IS NOT NULL),
+    wt AS (
+        SELECT o.area_code, o.value AS w FROM buurtmonitor.observations o
+         WHERE correlations.weight_indicator IS NOT NULL AND o.indicator = correlations.weight_indicator
+           AND o.vintage = correlations.vintage AND o.period = correlations.period AND o.value > 0),
+    pairs AS (                  -- pairwise complete observations
+        SELECT g.group_code, x.indicator AS ia, y.indicator AS ib, x.value AS x, y.value AS y,
+               CASE WHEN correlations.weight_indicator IS NULL THEN 1 ELSE w.w END AS w
+          FROM val x JOIN val y ON y.area_code = x.area_code AND y.indicator <> x.indicator
+          JOIN grp g ON g.area_code = x.area_code
+          LEFT JOIN wt w ON w.area_code = x.area_code
+         WHERE correlations.weight_indicator IS NULL OR w.w IS NOT NULL),
+    ranked AS (                 -- Spearman: average ranks within each pair's complete cases
+        SELECT q.group_code, q.ia, q.ib, q.w,
+               CASE WHEN correlations.method = 'pearson' THEN q.x
+                    ELSE (rank() OVER (PARTITION BY q.group_code, q.ia, q.ib ORDER BY q.x))
+                         + (count(*) OVER (PARTITION BY q.group_code, q.ia, q.ib, q.x) - 1) / 2.0 END AS x,
+               CASE WHEN correlations.method = 'pearson' THEN q.y
+                    ELSE (rank() OVER (PARTITION BY q.group_code, q.ia, q.ib ORDER BY q.y))
+                         + (count(*) OVER (PARTITION BY q.group_code, q.ia, q.ib, q.y) - 1) / 2.0 END AS y
+          FROM pairs q),
+    centred AS (
+        SELECT k.group_code, k.ia, k.ib, k.w,
+               k.x - sum(k.w * k.x) OVER pw / sum(k.w) OVER pw AS dx,
+               k.y - sum(k.w * k.y) OVER pw / sum(k.w) OVER pw AS dy
+          FROM ranked k WINDOW pw AS (PARTITION BY k.group_code, k.ia, k.ib)),
+    coef AS (
+        SELECT c.group_code, c.ia, c.ib, count(*)::integer AS n,
+               CASE WHEN sum(c.w * c.dx * c.dx) > 0 AND sum(c.w * c.dy * c.dy) > 0
+                    THEN greatest(-1, least(1, sum(c.w * c.dx * c.dy) / sqrt(sum(c.w * c.dx * c.dx) * sum(c.w * c.dy * c.dy))))
+               END AS r
+          FROM centred c GROUP BY 1, 2, 3)
+    SELECT c.group_code, c.ia, c.ib, correlations.method, c.n, c.r, buurtmonitor._correlation_p(c.r, c.n)
+      FROM coef c
+    UNION ALL                   -- the diagonal, so a heat map is complete
+    SELECT DISTINCT g.group_code, v.indicator, v.indicator, correlations.method, NULL::integer, 1::double precision, NULL::double precision
+      FROM val v JOIN grp g USING (area_code)
+     ORDER BY 1, 2, 3;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor.correlations(text[], text, integer, integer, text, text, text, integer) IS
+    'Pearson or Spearman correlation of every pair of indicators over the areas of a level, vintage and period (pairwise complete), optionally weighted by an indicator, per group (group_level, e.g. gemeente), or of the changes since change_from; long form with n and two-sided p per pair.';
 -- Security (docs/security.md): runs last in the install script and in every upgrade script.
 --  1. Bodies name PostGIS objects as @extschema:postgis@.name (the PostgreSQL 16 spelling, which 15
 --     does not substitute); each function whose body has it is re-created here with PostGIS's schema.
