@@ -456,7 +456,7 @@ count_points(Oid points, const char *pgeom, Layer *S, Layer *T,
 	char	   *qg = pstrdup(quote_identifier(pgeom));
 
 	/* the point layer must have one SRID, that of the polygons */
-	sql = psprintf("SELECT min(s), max(s) FROM (SELECT %s.st_srid(%s) AS s FROM %s WHERE %s IS NOT NULL) x",
+	sql = psprintf("SELECT pg_catalog.min(s), pg_catalog.max(s) FROM (SELECT %s.st_srid(%s) AS s FROM %s WHERE %s IS NOT NULL) x",
 				   nsp, qg, prel, qg);
 	if (SPI_execute(sql, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
 	{

@@ -80,5 +80,19 @@ SELECT buurtmonitor.load_observations('partner', period => 2025, code_column => 
 SELECT area_code, indicator, value, status, owner FROM buurtmonitor.observations
  WHERE owner = 'woningcorporatie' ORDER BY 1;
 
+-- concurrency (docs/loading.md): own SQL that writes observations takes the lock that loads,
+-- roll-ups and re-expressions of that vintage and period take; it is held until commit, and
+-- the functions called inside take it again without waiting
+BEGIN;
+SELECT buurtmonitor.lock_observations(2025, 2025);
+UPDATE buurtmonitor.observations SET value = 420
+ WHERE area_code = 'BU03510001' AND vintage = 2025 AND period = 2025 AND indicator = 'a_woning';
+SELECT buurtmonitor.refresh_denominators(2025, 2025);
+SELECT mode, granted FROM pg_locks
+ WHERE locktype = 'advisory' AND classid = 'buurtmonitor.observations'::regclass::oid AND pid = pg_backend_pid();
+COMMIT;
+SELECT count(*) AS advisory_locks_after_commit FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid();
+SELECT buurtmonitor.lock_observations(NULL, 2025);
+
 -- clean up, so later tests start from an empty monitor
 TRUNCATE buurtmonitor.areas CASCADE;

@@ -30,14 +30,15 @@ SELECT p.oid::regprocedure AS outside_schema
 
 -- Volatility and PARALLEL markings follow the policy of docs/developing.md: functions that write
 -- (by name: load_, stage_, create_, build_, derive_, refresh_, reexpress_, setup_, add_, drop_,
--- remove_, write_, *_to_observations) are VOLATILE PARALLEL UNSAFE; every other function is STABLE or
+-- remove_, write_, *_to_observations) and those that take locks (lock_, held until commit) are
+-- VOLATILE PARALLEL UNSAFE; every other function is STABLE or
 -- IMMUTABLE and not PARALLEL UNSAFE. Allowed exception, with its reason: crosswalk is VOLATILE
 -- PARALLEL RESTRICTED because it starts parallel workers of its own. Aggregate support functions
 -- (on an internal state) are left out: the aggregate's own marking is checked above.
 WITH f AS (
     SELECT p.oid, p.proname, p.provolatile, p.proparallel,
-           p.proname ~ '^_?(load|stage|create|build|derive|refresh|reexpress|setup|add|drop|remove|write)_'
-           OR p.proname ~ '_to_observations$' AS writes
+           p.proname ~ '^_?(load|stage|create|build|derive|refresh|reexpress|setup|add|drop|remove|write|lock)_'
+           OR p.proname ~ '_to_observations$' OR p.proname = '_lock' AS writes
       FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
       JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'buurtmonitor'
      WHERE p.prokind = 'f' AND p.prorettype <> 'internal'::regtype

@@ -110,6 +110,88 @@ END
 $$;
 COMMENT ON FUNCTION buurtmonitor._require_names(text[], text[]) IS
     'Internal: raise null_value_not_allowed naming the first argument (labels) whose name (names) is NULL or empty.';
+-- Concurrency. Every function that writes a shared table serialises the writers that would
+-- otherwise collide, with transaction-level advisory locks (released at commit or rollback):
+--   observations of one (vintage, period)   lock_observations(vintage, period)
+--   areas of one vintage                    load_areas, and loads that create or name areas
+--   a stored crosswalk (from, to, level)     build_crosswalk
+--   a view or schema by name                create_wide_view, create_layer_views
+-- A function that needs several locks takes them in sorted order, so callers never deadlock
+-- on them; see docs/loading.md.
+
+-- Internal: wait for the advisory lock named by a catalogue (the table the lock protects) and a key.
+CREATE FUNCTION buurtmonitor._lock(catalog regclass, key text) RETURNS void
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT pg_catalog.pg_advisory_xact_lock(catalog::oid::integer, pg_catalog.hashtext(key))
+$$;
+COMMENT ON FUNCTION buurtmonitor._lock(regclass, text) IS
+    'Internal: wait for the transaction-level advisory lock (classid = the catalogue''s OID, objid = hashtext(key)); released at commit or rollback.';
+
+-- Serialise the writers of the observations of one (vintage, period).
+CREATE FUNCTION buurtmonitor.lock_observations(vintage integer, period integer) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF vintage IS NULL OR period IS NULL THEN
+        RAISE EXCEPTION 'vintage and period must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Lock one boundary edition and period, for example lock_observations(2022, 2023).';
+    END IF;
+    PERFORM buurtmonitor._lock('buurtmonitor.observations', format('%s %s', vintage, period));
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor.lock_observations(integer, integer) IS
+    'Wait until no other transaction writes the observations of this vintage and period through buurtmonitor''s functions, and keep them out until commit; loads, roll-ups and re-expressions take it themselves.';
+
+-- Internal: take lock_observations, in sorted order, for the (vintage, period) pairs a function is
+-- about to write: write_vintage (or the row's own vintage) with each period of the observations of
+-- read_vintage (NULL: all) in period / periods (NULL: all). Returns the pairs it locked; the caller
+-- writes only those (a period first loaded after this point is written by the next call).
+CREATE FUNCTION buurtmonitor._lock_observation_periods(read_vintage integer, period integer,
+                                                       periods integer[], write_vintage integer)
+RETURNS TABLE (locked_vintage integer, locked_period integer)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    vs integer[];
+    ps integer[];
+BEGIN
+    IF read_vintage IS NOT NULL AND (_lock_observation_periods.period IS NOT NULL OR periods IS NOT NULL) THEN
+        -- the pairs are given: no scan of the observations
+        SELECT array_agg(DISTINCT x.p ORDER BY x.p) INTO ps
+          FROM unnest(coalesce(periods, ARRAY[_lock_observation_periods.period])) x(p)
+         WHERE x.p IS NOT NULL
+           AND (_lock_observation_periods.period IS NULL OR x.p = _lock_observation_periods.period);
+        vs := array_fill(coalesce(write_vintage, read_vintage), ARRAY[coalesce(cardinality(ps), 0)]);
+    ELSE
+        SELECT array_agg(x.v ORDER BY x.v, x.p), array_agg(x.p ORDER BY x.v, x.p) INTO vs, ps
+          FROM (SELECT DISTINCT coalesce(write_vintage, o.vintage) AS v, o.period AS p
+                  FROM buurtmonitor.observations o
+                 WHERE (read_vintage IS NULL OR o.vintage = read_vintage)
+                   AND (_lock_observation_periods.period IS NULL OR o.period = _lock_observation_periods.period)
+                   AND (periods IS NULL OR o.period = ANY (periods))) x;
+    END IF;
+    FOR i IN 1 .. coalesce(cardinality(ps), 0) LOOP
+        PERFORM buurtmonitor.lock_observations(vs[i], ps[i]);
+        locked_vintage := vs[i]; locked_period := ps[i];
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._lock_observation_periods(integer, integer, integer[], integer) IS
+    'Internal: lock_observations in sorted order for write_vintage (or each row''s vintage) and every period of the observations of read_vintage that match; returns the locked pairs.';
+
+-- Internal: ANALYZE observations unless another transaction holds a conflicting lock on it
+-- (a concurrent load's ANALYZE, autovacuum): waiting for that lock until the other commits
+-- would serialise the loads, and deadlock them when the other waits for our rows.
+CREATE FUNCTION buurtmonitor._refresh_observation_statistics() RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    LOCK TABLE buurtmonitor.observations IN SHARE UPDATE EXCLUSIVE MODE NOWAIT;
+    ANALYZE buurtmonitor.observations;
+EXCEPTION WHEN lock_not_available OR insufficient_privilege THEN
+    NULL;  -- the other transaction's statistics serve, or autovacuum's
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._refresh_observation_statistics() IS
+    'Internal: refresh the statistics of observations after a load when no other transaction is analysing it (never waits).';
 
 -- Load areas from a staging table or query result that has a code, a name, optionally a
 -- parent code, and a geometry. This is the common path behind load_areas_geojson.
@@ -142,6 +224,9 @@ BEGIN
 
     PERFORM buurtmonitor._require_names(ARRAY[staging::text, code_column, geom_column], '{staging,code_column,geom_column}');
     PERFORM buurtmonitor._require_columns(staging, ARRAY[code_column, name_column, parent_column, geom_column], 'staging');
+    -- one writer of the areas of a vintage at a time (see the concurrency note above)
+    PERFORM buurtmonitor._lock('buurtmonitor.areas', vintage::text);
+
     IF to_regclass('pg_temp._bm_areas') IS NOT NULL THEN DROP TABLE pg_temp._bm_areas; END IF;
     BEGIN  -- PostGIS reports an unreadable geometry as an internal error (XX000): say which column
     EXECUTE format(
@@ -382,7 +467,12 @@ LANGUAGE plpgsql AS $$
 DECLARE
     n bigint;
     bad text[];
+    lv integer[];
+    lp integer[];
 BEGIN
+    -- the locks a load of these observations takes (a load calling this holds them already)
+    SELECT array_agg(l.locked_vintage), array_agg(l.locked_period) INTO lv, lp
+      FROM buurtmonitor._lock_observation_periods(vintage, period, NULL, NULL) l;
     -- value * base overflows double precision: name the observations instead of failing on one
     SELECT array_agg(format('%s %s %s = %s (base %s = %s)', o.area_code, o.period, o.indicator, o.value,
                             i.denominator, b.value) ORDER BY o.area_code, o.period, o.indicator) INTO bad
@@ -404,8 +494,7 @@ BEGIN
      WHERE i.code = o.indicator AND i.denominator IS NOT NULL
        AND b.area_code = o.area_code AND b.vintage = o.vintage AND b.period = o.period
        AND b.indicator = i.denominator AND b.value IS NOT NULL AND b.value >= 0
-       AND (refresh_denominators.vintage IS NULL OR o.vintage = refresh_denominators.vintage)
-       AND (refresh_denominators.period IS NULL OR o.period = refresh_denominators.period)
+       AND (o.vintage, o.period) IN (SELECT * FROM unnest(lv, lp))
        AND o.value IS NOT NULL
        AND (o.denominator IS DISTINCT FROM b.value OR o.numerator IS DISTINCT FROM o.value * b.value / i.scale);
     GET DIAGNOSTICS n = ROW_COUNT;
@@ -445,6 +534,8 @@ DECLARE
     is_long boolean;
     bad text[];
     n integer;
+    lock_v integer;
+    lock_p integer;
 BEGIN
     PERFORM buurtmonitor._require_names(ARRAY[staging::text, arg_owner], '{staging,owner}');
     IF on_conflict NOT IN ('error', 'update', 'skip') THEN
@@ -599,6 +690,26 @@ BEGIN
             'Use numbers with a decimal point; CBS suppression marks (., empty, -99995, -99997) are loaded as suppressed.');
     END IF;
 
+    -- concurrency: one writer per (vintage, period) of the observations, locks taken in sorted order
+    -- before anything is read or written, so the checks below see every earlier load
+    FOR lock_v, lock_p IN SELECT DISTINCT coalesce(arg_vintage, c.period), c.period FROM _bm_cells c ORDER BY 1, 2 LOOP
+        PERFORM buurtmonitor.lock_observations(lock_v, lock_p);
+    END LOOP;
+    -- areas are created and named under the lock per vintage that load_areas takes; a load of
+    -- known, named areas does not take it
+    FOR lock_v IN SELECT DISTINCT c.v
+                    FROM (SELECT DISTINCT coalesce(arg_vintage, period) AS v, code, name, gm_name FROM _bm_cells) c
+                   WHERE NOT EXISTS (SELECT 1 FROM buurtmonitor.areas a
+                                      WHERE a.code = c.code AND a.vintage = c.v
+                                        AND (a.name IS NOT NULL OR c.name IS NULL))
+                      OR (c.gm_name IS NOT NULL AND c.code ~ '^(BU|WK|GM)[0-9]{4}'
+                          AND EXISTS (SELECT 1 FROM buurtmonitor.areas a
+                                       WHERE a.code = 'GM' || substr(c.code, 3, 4)
+                                         AND a.vintage = c.v AND a.name IS NULL))
+                   ORDER BY 1 LOOP
+        PERFORM buurtmonitor._lock('buurtmonitor.areas', lock_v::text);
+    END LOOP;
+
     -- areas: create the missing CBS areas (no geometry), refuse unknown others
     SELECT array_agg(DISTINCT format('%s (vintage %s)', c.code, coalesce(arg_vintage, c.period))) INTO bad
       FROM _bm_cells c
@@ -616,7 +727,8 @@ BEGIN
       FROM _bm_cells c
      WHERE NOT EXISTS (SELECT 1 FROM buurtmonitor.areas a
                         WHERE a.code = c.code AND a.vintage = coalesce(arg_vintage, c.period))
-     ORDER BY c.code, coalesce(arg_vintage, c.period), c.line;
+     ORDER BY c.code, coalesce(arg_vintage, c.period), c.line
+    ON CONFLICT DO NOTHING;
     -- names from the file for areas that have none (derived wijken and gemeenten)
     UPDATE buurtmonitor.areas a SET name = c.name
       FROM (SELECT DISTINCT ON (code, period) code, period, name FROM _bm_cells
@@ -637,7 +749,9 @@ BEGIN
           FROM buurtmonitor.areas a
          WHERE a.parent_code IS NOT NULL AND buurtmonitor.level_of_code(a.parent_code) IS NOT NULL
            AND a.vintage IN (SELECT DISTINCT coalesce(arg_vintage, period) FROM _bm_cells)
-           AND NOT EXISTS (SELECT 1 FROM buurtmonitor.areas p WHERE p.code = a.parent_code AND p.vintage = a.vintage);
+           AND NOT EXISTS (SELECT 1 FROM buurtmonitor.areas p WHERE p.code = a.parent_code AND p.vintage = a.vintage)
+         ORDER BY 1, 2
+        ON CONFLICT DO NOTHING;
         GET DIAGNOSTICS n = ROW_COUNT;
         EXIT WHEN n = 0;
     END LOOP;
@@ -659,13 +773,15 @@ BEGIN
            CASE WHEN c.suppressed THEN 'suppressed' ELSE 'observed' END,
            arg_owner, coalesce(arg_source, staging::text)
       FROM _bm_cells c
+     -- rows in key order, so that writers of the same rows lock them in one order
+     ORDER BY c.code, coalesce(arg_vintage, c.period), c.period, c.indicator
     ON CONFLICT (area_code, vintage, period, indicator) DO UPDATE
        SET value = excluded.value, status = excluded.status, owner = excluded.owner,
            source = excluded.source, numerator = NULL, denominator = NULL
      WHERE load_observations.on_conflict = 'update';
     GET DIAGNOSTICS n = ROW_COUNT;
     -- fresh statistics, or the planner joins the new rows with nested loops
-    ANALYZE buurtmonitor.observations;
+    PERFORM buurtmonitor._refresh_observation_statistics();
 
     PERFORM buurtmonitor.refresh_denominators(v, p)
        FROM (SELECT DISTINCT coalesce(arg_vintage, period) AS v, period AS p FROM _bm_cells) x;

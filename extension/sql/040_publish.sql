@@ -77,6 +77,22 @@ $$;
 COMMENT ON FUNCTION buurtmonitor._check_indicators(text[]) IS
     'Internal: raise an error for an empty list, unknown or repeated indicator codes.';
 
+-- Create a schema unless it exists, safe against concurrent calls: serialised per schema name,
+-- and a schema created by another session meanwhile is taken as it is.
+CREATE FUNCTION buurtmonitor._create_schema(target_schema text) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM buurtmonitor._lock('pg_catalog.pg_namespace', format('%I', target_schema));
+    BEGIN
+        EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I', target_schema);
+    EXCEPTION WHEN unique_violation OR duplicate_schema THEN
+        NULL;  -- created by a session whose commit this one's catalogue cache had not seen yet
+    END;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._create_schema(text) IS
+    'Internal: CREATE SCHEMA IF NOT EXISTS, serialised per schema name with an advisory lock and safe against a concurrent creation.';
+
 -- The query behind wide() and create_wide_view(): one row per area and period, one column per indicator.
 CREATE FUNCTION buurtmonitor._wide_query(indicators text[], level text, period integer, vintage integer,
                                          with_geometry boolean)
@@ -134,6 +150,9 @@ RETURNS regclass
 LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM buurtmonitor._require_names(ARRAY[view_name, target_schema], '{view_name,target_schema}');
+    -- one session at a time creates or replaces a view of this name: CREATE OR REPLACE VIEW
+    -- itself is not safe against a concurrent one (duplicate key in pg_type, tuple concurrently updated)
+    PERFORM buurtmonitor._lock('pg_catalog.pg_class', format('%I.%I', target_schema, view_name));
     EXECUTE format('CREATE OR REPLACE VIEW %I.%I AS %s', target_schema, view_name,
                    buurtmonitor._wide_query(indicators, level, period, vintage, with_geometry));
     EXECUTE format('COMMENT ON VIEW %I.%I IS %L', target_schema, view_name,
@@ -155,9 +174,12 @@ DECLARE
     r record;
 BEGIN
     PERFORM buurtmonitor._require_names(ARRAY[target_schema], '{target_schema}');
-    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I', target_schema);
+    -- serialised per schema and per view name, like create_wide_view (CREATE SCHEMA IF NOT EXISTS
+    -- and CREATE OR REPLACE VIEW collide in the catalogue when run concurrently)
+    PERFORM buurtmonitor._create_schema(target_schema);
     FOR r IN SELECT DISTINCT a.level, a.vintage FROM buurtmonitor.areas a
               WHERE a.geom IS NOT NULL ORDER BY a.vintage, a.level LOOP
+        PERFORM buurtmonitor._lock('pg_catalog.pg_class', format('%I.%I', target_schema, r.level || '_' || r.vintage));
         EXECUTE format(
             'CREATE OR REPLACE VIEW %I.%I WITH (security_invoker = true) AS
              SELECT h.area_id AS id, h.code, h.name, h.level, h.vintage, h.parent_code, h.parent_name,

@@ -97,7 +97,11 @@ BEGIN
     sf := format('vintage = %s AND level = %L AND geom IS NOT NULL', f, lv);
     tf := format('vintage = %s AND level = %L AND geom IS NOT NULL', t, lv);
 
-    -- a rebuild replaces the previous run for the same key
+    -- one build per (from, to, level) at a time: a concurrent build of the same crosswalk waits and
+    -- then replaces this one whole; builds of other crosswalks do not wait
+    PERFORM buurtmonitor._lock('buurtmonitor.crosswalks', format('%s %s %s', f, t, lv));
+    -- a rebuild replaces the previous run for the same key (atomically: readers see the old rows
+    -- until this transaction commits)
     DELETE FROM buurtmonitor.crosswalks c
      WHERE c.from_vintage = f AND c.to_vintage = t AND c.level = lv;
 
@@ -293,6 +297,8 @@ DECLARE
     ps  constant integer[] := reexpress_observations.periods;
     src constant text := format('crosswalk %s→%s', reexpress_observations.from_vintage, reexpress_observations.to_vintage);
     n   bigint;
+    locked_v integer[];
+    locked_p integer[];
 BEGIN
     IF f IS NULL OR t IS NULL OR lv IS NULL THEN
         RAISE EXCEPTION 'from_vintage, to_vintage and level must not be null'
@@ -304,6 +310,9 @@ BEGIN
             USING ERRCODE = 'no_data_found',
                   HINT = format('Run SELECT buurtmonitor.build_crosswalk(%s, %s, %L) first.', f, t, lv);
     END IF;
+    -- lock the (to_vintage, period) pairs written against loads, sorted; write only those
+    SELECT array_agg(l.locked_vintage), array_agg(l.locked_period) INTO locked_v, locked_p
+      FROM buurtmonitor._lock_observation_periods(f, NULL, ps, t) l;
 
     WITH cw AS (
         SELECT c.source_code, c.target_code, c.overlap_area, c.share
@@ -363,7 +372,8 @@ BEGIN
            (area_code, vintage, period, indicator, value, numerator, denominator, status, owner, source)
     SELECT e.target_code, t, e.period, e.indicator, e.value, e.num, e.den, 'estimated', e.owner, src
       FROM est e
-     WHERE e.value IS NOT NULL
+     WHERE e.value IS NOT NULL AND (t, e.period) IN (SELECT * FROM unnest(locked_v, locked_p))
+     ORDER BY e.target_code, e.period, e.indicator
     -- never overwrite what the new edition has itself; refresh only our own earlier estimates
     ON CONFLICT (area_code, vintage, period, indicator) DO UPDATE
        SET value = excluded.value, numerator = excluded.numerator, denominator = excluded.denominator,

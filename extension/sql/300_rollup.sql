@@ -214,18 +214,26 @@ LANGUAGE plpgsql VOLATILE AS $$
 #variable_conflict use_column
 DECLARE
     written bigint;
+    lv integer[];
+    lp integer[];
 BEGIN
+    -- the (vintage, period) pairs written are locked against loads first (sorted), so the roll-up
+    -- reads their committed state and is written in key order; pairs that appear later are not written
+    SELECT array_agg(l.locked_vintage), array_agg(l.locked_period) INTO lv, lp
+      FROM buurtmonitor._lock_observation_periods(rollup_to_observations.vintage, rollup_to_observations.period,
+                                                  NULL, NULL) l;
     -- rows that exist and were not written by an earlier roll-up (observed, suppressed or
     -- estimated by someone else) are left alone; earlier roll-ups are refreshed
     WITH r AS (
-        SELECT * FROM buurtmonitor.rollup(to_level, period, indicators, vintage, from_level)
-         WHERE value IS NOT NULL
+        SELECT * FROM buurtmonitor.rollup(to_level, period, indicators, vintage, from_level) x
+         WHERE x.value IS NOT NULL AND (x.vintage, x.period) IN (SELECT * FROM unnest(lv, lp))
     ), up AS (
         INSERT INTO buurtmonitor.observations AS o
                (area_code, vintage, period, indicator, value, numerator, denominator, status, source)
         SELECT r.area_code, r.vintage, r.period, r.indicator, r.value, r.numerator, r.denominator,
                CASE WHEN r.partial OR r.n_estimated > 0 THEN 'estimated' ELSE 'observed' END, 'rollup'
           FROM r
+         ORDER BY r.area_code, r.vintage, r.period, r.indicator
         ON CONFLICT ON CONSTRAINT observations_pkey DO UPDATE
            SET value = EXCLUDED.value, numerator = EXCLUDED.numerator,
                denominator = EXCLUDED.denominator, status = EXCLUDED.status,

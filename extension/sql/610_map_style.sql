@@ -200,6 +200,9 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'Its owner''s triggers or rules would run with your rights; check the table, or let its owner create the map layer.';
     END IF;
+    -- one writer of the styles at a time: the table's creation and the replacement of a default
+    -- style are not safe against a concurrent one
+    PERFORM buurtmonitor._lock('pg_catalog.pg_class', 'public.layer_styles');
     CREATE TABLE IF NOT EXISTS public.layer_styles (
         id serial PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar, f_table_name varchar,
         f_geometry_column varchar, stylename text, styleqml xml, stylesld xml, useasdefault boolean,
@@ -238,9 +241,12 @@ DECLARE
     view_name text := format('%s_%s_%s_%s', level, vintage, indicator, p);
 BEGIN
     PERFORM buurtmonitor._require_names(ARRAY[target_schema], '{target_schema}');
+    -- concurrent calls: the schema and the view are created under advisory locks per name (as
+    -- create_layer_views does), so two sessions never collide in the catalogue
     IF to_regnamespace(quote_ident(target_schema)) IS NULL THEN
-        EXECUTE format('CREATE SCHEMA %I', target_schema);
+        PERFORM buurtmonitor._create_schema(target_schema);
     END IF;
+    PERFORM buurtmonitor._lock('pg_catalog.pg_class', format('%I.%I', target_schema, view_name));
     EXECUTE format(
         'CREATE OR REPLACE VIEW %I.%I WITH (security_invoker = true) AS
          SELECT a.area_id AS id, a.code AS area_code, a.name AS area_name, v.value,

@@ -44,7 +44,7 @@ COMMENT ON TABLE buurtmonitor.weight_links IS
 -- (90,000 links for the buurten of the Netherlands). The builders write consistent rows;
 -- deleting or renaming weights carries over to their links here.
 CREATE FUNCTION buurtmonitor._write_weights_cascade() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
         DELETE FROM buurtmonitor.weight_links l WHERE l.name = OLD.name;
@@ -61,7 +61,7 @@ CREATE TRIGGER weights_cascade AFTER DELETE OR UPDATE OF name ON buurtmonitor.we
 
 CREATE FUNCTION buurtmonitor._contiguity_pairs(codes text[], geoms geometry[], rook boolean, snap double precision)
 RETURNS TABLE (i integer, j integer, distance double precision)
-LANGUAGE C STRICT STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp
+LANGUAGE C STRICT STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'bm_contiguity_pairs';
 COMMENT ON FUNCTION buurtmonitor._contiguity_pairs(text[], geometry[], boolean, double precision) IS
     'Internal: ordered pairs (1-based indices) of polygons with at least one (queen) or two (rook) vertex pairs within snap, as spdep::poly2nb.';
@@ -90,7 +90,7 @@ COMMENT ON FUNCTION buurtmonitor._graph_components(integer, integer[], integer[]
 
 CREATE FUNCTION buurtmonitor._check_srid(srid integer, what text)
 RETURNS void
-LANGUAGE C STRICT STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp
+LANGUAGE C STRICT STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'bm_check_srid';
 COMMENT ON FUNCTION buurtmonitor._check_srid(integer, text) IS
     'Internal: raise an error when the SRID is geographic.';
@@ -102,7 +102,7 @@ CREATE FUNCTION buurtmonitor._write_weights(
     k integer, distance double precision, lower double precision, snap double precision,
     power double precision, style text, symmetrise boolean, include_self boolean)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
     n integer := cardinality(codes);
     srids integer[];
@@ -129,10 +129,10 @@ BEGIN
             'Each area may appear once; filter the source to one row per code.');
     END IF;
     PERFORM buurtmonitor._fail('null_value_not_allowed', 'areas without geometry: %s',
-            ARRAY(SELECT c FROM unnest(codes, geoms) u(c, g) WHERE g IS NULL OR ST_IsEmpty(g) ORDER BY c),
+            ARRAY(SELECT c FROM unnest(codes, geoms) u(c, g) WHERE g IS NULL OR @extschema:postgis@.ST_IsEmpty(g) ORDER BY c),
             'Give every area a geometry, or leave those areas out.')
-      WHERE EXISTS (SELECT 1 FROM unnest(geoms) g WHERE g IS NULL OR ST_IsEmpty(g));
-    srids := ARRAY(SELECT DISTINCT ST_SRID(g) FROM unnest(geoms) g ORDER BY 1);
+      WHERE EXISTS (SELECT 1 FROM unnest(geoms) g WHERE g IS NULL OR @extschema:postgis@.ST_IsEmpty(g));
+    srids := ARRAY(SELECT DISTINCT @extschema:postgis@.ST_SRID(g) FROM unnest(geoms) g ORDER BY 1);
     IF cardinality(srids) > 1 THEN
         RAISE EXCEPTION 'the areas have different SRIDs: %', srids USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Transform them with ST_Transform so all use one projected SRID.';
@@ -147,12 +147,12 @@ BEGIN
         INSERT INTO _bm_pairs SELECT * FROM buurtmonitor._contiguity_pairs(codes, geoms, method = 'rook', snap);
     ELSE
         PERFORM buurtmonitor._fail('invalid_parameter_value', 'invalid geometries: %s',
-                ARRAY(SELECT c FROM unnest(codes, geoms) u(c, g) WHERE NOT ST_IsValid(g) ORDER BY c),
+                ARRAY(SELECT c FROM unnest(codes, geoms) u(c, g) WHERE NOT @extschema:postgis@.ST_IsValid(g) ORDER BY c),
                 'Repair them with ST_MakeValid.')
-          WHERE EXISTS (SELECT 1 FROM unnest(geoms) g WHERE NOT ST_IsValid(g));
+          WHERE EXISTS (SELECT 1 FROM unnest(geoms) g WHERE NOT @extschema:postgis@.ST_IsValid(g));
         -- polygons stand for their centroid, points for themselves
-        SELECT array_agg(ST_X(p) ORDER BY o), array_agg(ST_Y(p) ORDER BY o) INTO x, y
-          FROM (SELECT o, CASE WHEN GeometryType(g) = 'POINT' THEN g ELSE ST_Centroid(g) END AS p
+        SELECT array_agg(@extschema:postgis@.ST_X(p) ORDER BY o), array_agg(@extschema:postgis@.ST_Y(p) ORDER BY o) INTO x, y
+          FROM (SELECT o, CASE WHEN @extschema:postgis@.GeometryType(g) = 'POINT' THEN g ELSE @extschema:postgis@.ST_Centroid(g) END AS p
                   FROM unnest(geoms) WITH ORDINALITY u(g, o)) s;
         IF method = 'knn' THEN
             INSERT INTO _bm_pairs SELECT * FROM buurtmonitor._knn_pairs(x, y, k);
@@ -192,7 +192,7 @@ COMMENT ON FUNCTION buurtmonitor._write_weights(text, text[], geometry[], text, 
 CREATE FUNCTION buurtmonitor._create_weights(name text, level text, vintage integer, method text, parameters jsonb,
                                           style text, include_self boolean, source text, replace boolean)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
     IF name IS NULL OR name = '' THEN
         RAISE EXCEPTION 'weights name must not be empty' USING ERRCODE = 'invalid_parameter_value',
@@ -224,7 +224,7 @@ CREATE FUNCTION buurtmonitor.weights_summary(name text)
 RETURNS TABLE (weights text, n_areas integer, n_links integer, n_islands integer, n_components integer,
                min_neighbours integer, max_neighbours integer, mean_neighbours double precision,
                island_codes text[])
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM buurtmonitor.weights w WHERE w.name = weights_summary.name) THEN
         RAISE EXCEPTION 'unknown weights: %', weights_summary.name USING ERRCODE = 'undefined_object',
@@ -260,10 +260,10 @@ CREATE FUNCTION buurtmonitor.build_weights(
 RETURNS TABLE (weights text, n_areas integer, n_links integer, n_islands integer, n_components integer,
                min_neighbours integer, max_neighbours integer, mean_neighbours double precision,
                island_codes text[])
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
     c text[];
-    g geometry[];
+    g @extschema:postgis@.geometry[];
 BEGIN
     SELECT array_agg(a.code ORDER BY a.code), array_agg(a.geom ORDER BY a.code) INTO c, g
       FROM buurtmonitor.areas a
@@ -302,12 +302,12 @@ CREATE FUNCTION buurtmonitor.build_weights_from(
 RETURNS TABLE (weights text, n_areas integer, n_links integer, n_islands integer, n_components integer,
                min_neighbours integer, max_neighbours integer, mean_neighbours double precision,
                island_codes text[])
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
     c text[];
-    g geometry[];
+    g @extschema:postgis@.geometry[];
 BEGIN
-    EXECUTE format('SELECT array_agg(%1$I::text ORDER BY %1$I::text), array_agg(%2$I::geometry ORDER BY %1$I::text) FROM %3$s',
+    EXECUTE format('SELECT array_agg(%1$I::text ORDER BY %1$I::text), array_agg(%2$I::@extschema:postgis@.geometry ORDER BY %1$I::text) FROM %3$s',
                    code_column, geom_column, source) INTO c, g;
     IF EXISTS (SELECT 1 FROM unnest(c) x WHERE x IS NULL) THEN
         RAISE EXCEPTION 'rows of % without a code in %', source, code_column USING ERRCODE = 'null_value_not_allowed',
@@ -341,7 +341,7 @@ CREATE FUNCTION buurtmonitor.load_weights(
 RETURNS TABLE (weights text, n_areas integer, n_links integer, n_islands integer, n_components integer,
                min_neighbours integer, max_neighbours integer, mean_neighbours double precision,
                island_codes text[])
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
     n integer;
     c text[];

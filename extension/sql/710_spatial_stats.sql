@@ -11,7 +11,7 @@ CREATE FUNCTION buurtmonitor._spatial_input(
     weights text, indicator text, period integer, missing text, rate text,
     OUT codes text[], OUT x double precision[], OUT li integer[], OUT lj integer[],
     OUT lw double precision[], OUT include_self boolean, OUT dropped text[])
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     w buurtmonitor.weights;
     total integer;
@@ -144,7 +144,7 @@ RETURNS TABLE (weights_name text, weights_method text, weights_style text, n int
                i double precision, e double precision, var_norm double precision, var_rand double precision,
                z_norm double precision, z_rand double precision, p_norm double precision,
                p_rand double precision, p_sim double precision, dropped text[])
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     inp record;
 BEGIN
@@ -173,7 +173,7 @@ RETURNS TABLE (area_code text, value double precision, ii double precision, e_ii
                var_ii double precision, z_ii double precision, p_norm double precision, p_sim double precision,
                p_fdr double precision, p_bonferroni double precision, e_sim double precision,
                var_sim double precision, quadrant text, cluster text, neighbours integer)
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     inp record;
 BEGIN
@@ -199,7 +199,7 @@ CREATE FUNCTION buurtmonitor.getis_ord(
 RETURNS TABLE (area_code text, value double precision, g double precision, z double precision,
                p double precision, p_fdr double precision, p_bonferroni double precision,
                hotspot text, neighbours integer, star boolean)
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     inp record;
 BEGIN
@@ -223,7 +223,7 @@ RETURNS TABLE (area_id integer, area_code text, name text, value double precisio
                z_ii double precision, p_sim double precision, p_fdr double precision,
                quadrant text, cluster text, hotspot text, gi_z double precision,
                geom geometry(MultiPolygon, 28992))
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT a.area_id, l.area_code, a.name, l.value, l.ii, l.z_ii, l.p_sim, l.p_fdr, l.quadrant, l.cluster,
            g.hotspot, g.z, a.geom
       FROM buurtmonitor.local_moran(weights, indicator, period, permutations => permutations, seed => seed,

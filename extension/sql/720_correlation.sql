@@ -19,7 +19,7 @@ CREATE FUNCTION buurtmonitor.correlations(
     change_from integer DEFAULT NULL)
 RETURNS TABLE (group_code text, indicator_a text, indicator_b text, measure text, n integer,
                r double precision, p double precision)
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET enable_nestloop = off       -- the CTEs' row estimates are 1: a nested loop over pairs is quadratic
 AS $$
 DECLARE
