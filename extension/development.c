@@ -56,6 +56,7 @@ PG_FUNCTION_INFO_V1(bm_trend);
 #define ST_OBSERVED 'o'
 #define ST_SUPPRESSED 's'
 #define ST_ESTIMATED 'e'
+#define ST_DERIVED 'd'				/* a stored complete roll-up (kept fresh by triggers) */
 
 /* One indicator of the catalogue, as far as development() needs it. */
 typedef struct IndicatorInfo
@@ -1179,7 +1180,8 @@ emit_series(DevState *st, Series *s)
 		if (o->has_value)
 			SET_F(4, o->value);
 		SET_W(5, o->status == ST_OBSERVED ? "observed" :
-			  o->status == ST_SUPPRESSED ? "suppressed" : "estimated");
+			  o->status == ST_SUPPRESSED ? "suppressed" :
+			  o->status == ST_DERIVED ? "derived" : "estimated");
 		values[6] = BoolGetDatum(o->status == ST_ESTIMATED);
 		nulls[6] = false;
 		SET_I(7, o->vintage);

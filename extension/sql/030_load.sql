@@ -561,7 +561,7 @@ BEGIN
       FROM _bm_cells c
     ON CONFLICT (area_code, vintage, period, indicator) DO UPDATE
        SET value = excluded.value, status = excluded.status, owner = excluded.owner,
-           source = excluded.source, numerator = NULL, denominator = NULL
+           source = excluded.source, numerator = NULL, denominator = NULL, derived_from = NULL
      WHERE load_observations.on_conflict = 'update';
     GET DIAGNOSTICS n = ROW_COUNT;
     -- fresh statistics, or the planner joins the new rows with nested loops
