@@ -1590,6 +1590,11 @@ bm_trend(PG_FUNCTION_ARGS)
 		{
 			x[k] = periods[i];
 			y[k] = DatumGetFloat8(elems[i]);
+			if (!isfinite(y[k]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("value %d of the trend is %g; values must be finite numbers", i + 1, y[k]),
+						 errhint("Use NULL for a missing value; NaN and infinities are not figures.")));
 			k++;
 		}
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
