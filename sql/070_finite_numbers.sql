@@ -135,4 +135,23 @@ SELECT call,
        pg_temp.probe(pg_temp.sql_of(call, '''-Infinity''::float8'), false) AS minus_infinity,
        pg_temp.probe(pg_temp.sql_of(call, '''NaN''::float8'), true) AS nan
   FROM calls ORDER BY call;
+
+-- 4. Functions reading tables refuse NaN and infinities in the columns they read (each with the
+--    column; composite_index, social_score and pca_weights the column, shrink_rate the area).
+CREATE TEMP TABLE nan_tab (code text, parent text, a float8, b float8, num float8, den float8);
+INSERT INTO nan_tab VALUES ('x', 'p', 1, 2, 1, 10), ('y', 'p', 2, 1, 2, 10), ('z', 'p', 3, 3, 3, 10);
+CREATE FUNCTION pg_temp.readers() RETURNS TABLE (reader text, outcome text) LANGUAGE sql AS $$
+    SELECT r, pg_temp.probe(q, true) FROM (VALUES
+        ('composite_index', '(SELECT count(*) FROM buurtmonitor.composite_index(''nan_tab'', ''{"domains": [{"name": "a", "column": "a", "weight": 1}, {"name": "b", "column": "b", "weight": 1}]}''::jsonb))'),
+        ('social_score', '(SELECT count(*) FROM buurtmonitor.social_score(''nan_tab'', ''{"key": "code", "columns": ["a", "b"]}''))'),
+        ('pca_weights', '(SELECT count(*) FROM buurtmonitor.pca_weights(''nan_tab'', ''{a,b}''))'),
+        ('shrink_rate', '(SELECT count(*) FROM buurtmonitor.shrink_rate(''nan_tab'', ''code'', ''parent'', ''num'', ''den''))'),
+        ('interpolate_extensive', '(SELECT count(*) FROM buurtmonitor.interpolate_extensive(''nan_cw'', ''nan_tab'', ''a'', ''code''))')) v(r, q)
+$$;
+UPDATE nan_cw SET source_code = 'x' WHERE source_code = 'a';
+UPDATE nan_cw SET source_code = 'y' WHERE source_code = 'b';
+UPDATE nan_tab SET a = 'NaN', num = 'NaN' WHERE code = 'x';
+SELECT * FROM pg_temp.readers();
+UPDATE nan_tab SET a = 'Infinity', num = 1, den = 'Infinity' WHERE code = 'x';
+SELECT * FROM pg_temp.readers();
 ROLLBACK;
