@@ -18,6 +18,17 @@ echo "== load the sample data from $BUURTMONITOR_DATA"
 psql -qX -d buurtmonitor -v ON_ERROR_STOP=1 -v datadir="$BUURTMONITOR_DATA" -f "$BM_ROOT/scripts/load_sample.sql"
 echo "== monitor report"
 psql -qX -d buurtmonitor -v ON_ERROR_STOP=1 -v datadir="$BUURTMONITOR_DATA" -P pager=off -f "$BM_ROOT/scripts/report.sql"
+echo "== maps: a styled QGIS layer and an SVG map of the province of Utrecht (docs/classify.md)"
+map=${TMPDIR:-/tmp}/buurtmonitor_utrecht_woz.svg
+psql -qXAt -d buurtmonitor -v ON_ERROR_STOP=1 -o "$map" <<'SQL'
+SELECT buurtmonitor.map_svg('buurt', 2022, 'g_wozbag',
+       within => (SELECT array_agg(code) FROM buurtmonitor.areas
+                   WHERE level = 'gemeente' AND vintage = 2022 AND code <> 'GM0150'),
+       title => 'Gemiddelde WOZ-waarde, provincie Utrecht 2022');
+SQL
+psql -qXAt -d buurtmonitor -v ON_ERROR_STOP=1 \
+     -c "SELECT 'QGIS layer with its default style: ' || buurtmonitor.create_map_layer('buurt', 2022, 'lbm_score')"
+echo "SVG map: $map"
 
 cat <<MSG
 
