@@ -99,7 +99,7 @@ INSERT INTO calls VALUES
  ('quantile_group(X, 10, 5)'), ('decile(X, 10)'),
  ('normalise(ARRAY[1, 2, X], ''rank'')'), ('normalise(ARRAY[1, 2, X], ''zscore'')'),
  ('normalise_weights(ARRAY[1, X])'),
- ('weighted_mean(ARRAY[1, X], ARRAY[1, 1]::float8[])'), ('weighted_mean(ARRAY[1, 2]::float8[], ARRAY[1, X])'),
+ ('weighted_arithmetic_mean(ARRAY[1, X], ARRAY[1, 1]::float8[])'), ('weighted_arithmetic_mean(ARRAY[1, 2]::float8[], ARRAY[1, X])'),
  ('weighted_geometric_mean(ARRAY[1, X], ARRAY[1, 1]::float8[])'), ('weighted_geometric_mean(ARRAY[1, 2]::float8[], ARRAY[1, X])'),
  ('priority_scores(ARRAY[1, X, 0])'), ('priority_scores(ARRAY[1, -1, 0]::float8[], ARRAY[1, X, 1])'),
  ('priority_scores(ARRAY[1, -1, 0]::float8[], beta => X)'), ('priority_scores(ARRAY[1, -1, 0]::float8[], cap => X)'),

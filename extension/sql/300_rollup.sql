@@ -207,16 +207,16 @@ COMMENT ON FUNCTION buurtmonitor.rollup(text, integer, text[], integer, text) IS
 -- no longer gives a value for.  Rows from other sources are never touched.  changed: the rows
 -- written or deleted (unchanged rows are not rewritten, so refreshes do not cascade needlessly);
 -- stored: the roll-up rows that are now stored (new, refreshed or already current).
-CREATE FUNCTION buurtmonitor._store_rollup(to_level text, period integer, indicators text[],
+CREATE FUNCTION buurtmonitor._write_rollup(to_level text, period integer, indicators text[],
                                            vintage integer, from_level text, prune boolean,
                                            OUT changed bigint, OUT stored bigint)
 LANGUAGE plpgsql VOLATILE AS $$
 #variable_conflict use_column
 DECLARE
-    tl constant text := _store_rollup.to_level;
-    fl constant text := _store_rollup.from_level;
-    pe constant integer := _store_rollup.period;
-    vi constant integer := _store_rollup.vintage;
+    tl constant text := _write_rollup.to_level;
+    fl constant text := _write_rollup.from_level;
+    pe constant integer := _write_rollup.period;
+    vi constant integer := _write_rollup.vintage;
     rollable text[];
 BEGIN
     -- lock the derived rows of the group first: a concurrent refresh of the same rows then
@@ -273,7 +273,7 @@ BEGIN
       INTO changed, stored;
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor._store_rollup(text, integer, text[], integer, text, boolean) IS
+COMMENT ON FUNCTION buurtmonitor._write_rollup(text, integer, text[], integer, text, boolean) IS
     'Internal: writes a roll-up into observations as derived rows (status derived, or estimated when partial), refreshing earlier derived rows; with prune deletes derived rows the roll-up no longer gives. Returns the rows changed and the roll-up rows stored.';
 
 -- Store a roll-up in observations (derived rows); returns the number of rows written.
@@ -290,7 +290,7 @@ BEGIN
     PERFORM buurtmonitor._rollup_check_args(to_level, indicators, from_level);
     -- rows that exist and are not derived (observed, suppressed, or estimated by someone else)
     -- are left alone; earlier roll-ups are refreshed
-    RETURN (buurtmonitor._store_rollup(to_level, period, indicators, vintage, from_level, false)).stored;
+    RETURN (buurtmonitor._write_rollup(to_level, period, indicators, vintage, from_level, false)).stored;
 END
 $$;
 COMMENT ON FUNCTION buurtmonitor.rollup_to_observations(text, integer, text[], integer, text) IS
@@ -318,7 +318,7 @@ BEGIN
          GROUP BY a.level, l.rank, o.derived_from, o.vintage, o.period
          ORDER BY l.rank, o.derived_from, o.vintage, o.period
     LOOP
-        n := n + (buurtmonitor._store_rollup(g.to_level, g.period, g.inds, g.vintage, g.derived_from, true)).changed;
+        n := n + (buurtmonitor._write_rollup(g.to_level, g.period, g.inds, g.vintage, g.derived_from, true)).changed;
     END LOOP;
     RETURN n;
 END
@@ -330,7 +330,7 @@ COMMENT ON FUNCTION buurtmonitor.refresh_rollups(integer, integer, text[]) IS
 -- that depend on the changed rows (same vintage and period, the indicator or its base, rolled
 -- up from the changed rows' level) are recomputed.  The recomputation changes derived rows,
 -- which fires this again for roll-ups of roll-ups; levels only go up, so it ends.
-CREATE FUNCTION buurtmonitor._observations_refresh_rollups()
+CREATE FUNCTION buurtmonitor._refresh_rollups_after_observations()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -373,23 +373,23 @@ BEGIN
          GROUP BY a.level, l.rank, d.derived_from, d.vintage, d.period
          ORDER BY l.rank, d.derived_from, d.vintage, d.period
     LOOP
-        PERFORM buurtmonitor._store_rollup(g.to_level, g.period, g.inds, g.vintage, g.derived_from, true);
+        PERFORM buurtmonitor._write_rollup(g.to_level, g.period, g.inds, g.vintage, g.derived_from, true);
     END LOOP;
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor._observations_refresh_rollups() IS
+COMMENT ON FUNCTION buurtmonitor._refresh_rollups_after_observations() IS
     'Internal trigger function: after observations change, recomputes the stored roll-ups that depend on the changed rows.';
 CREATE TRIGGER observations_refresh_rollups_ins AFTER INSERT ON buurtmonitor.observations
-    REFERENCING NEW TABLE AS bm_new FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._observations_refresh_rollups();
+    REFERENCING NEW TABLE AS bm_new FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._refresh_rollups_after_observations();
 CREATE TRIGGER observations_refresh_rollups_upd AFTER UPDATE ON buurtmonitor.observations
-    REFERENCING OLD TABLE AS bm_old NEW TABLE AS bm_new FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._observations_refresh_rollups();
+    REFERENCING OLD TABLE AS bm_old NEW TABLE AS bm_new FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._refresh_rollups_after_observations();
 CREATE TRIGGER observations_refresh_rollups_del AFTER DELETE ON buurtmonitor.observations
-    REFERENCING OLD TABLE AS bm_old FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._observations_refresh_rollups();
+    REFERENCING OLD TABLE AS bm_old FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._refresh_rollups_after_observations();
 
 -- Areas (a new part, a moved parent) and indicator rules (kind, scale, base) change roll-ups too:
 -- recompute the stored roll-ups of the vintages or indicators concerned.
-CREATE FUNCTION buurtmonitor._areas_refresh_rollups()
+CREATE FUNCTION buurtmonitor._refresh_rollups_after_areas()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -417,16 +417,16 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor._areas_refresh_rollups() IS
+COMMENT ON FUNCTION buurtmonitor._refresh_rollups_after_areas() IS
     'Internal trigger function: after areas are added, moved or removed, recomputes the stored roll-ups of their vintages.';
 CREATE TRIGGER areas_refresh_rollups_ins AFTER INSERT ON buurtmonitor.areas
-    REFERENCING NEW TABLE AS bm_new FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._areas_refresh_rollups();
+    REFERENCING NEW TABLE AS bm_new FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._refresh_rollups_after_areas();
 CREATE TRIGGER areas_refresh_rollups_upd AFTER UPDATE ON buurtmonitor.areas
-    REFERENCING OLD TABLE AS bm_old NEW TABLE AS bm_new FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._areas_refresh_rollups();
+    REFERENCING OLD TABLE AS bm_old NEW TABLE AS bm_new FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._refresh_rollups_after_areas();
 CREATE TRIGGER areas_refresh_rollups_del AFTER DELETE ON buurtmonitor.areas
-    REFERENCING OLD TABLE AS bm_old FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._areas_refresh_rollups();
+    REFERENCING OLD TABLE AS bm_old FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._refresh_rollups_after_areas();
 
-CREATE FUNCTION buurtmonitor._indicators_refresh_rollups()
+CREATE FUNCTION buurtmonitor._refresh_rollups_after_indicators()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -450,7 +450,7 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor._indicators_refresh_rollups() IS
+COMMENT ON FUNCTION buurtmonitor._refresh_rollups_after_indicators() IS
     'Internal trigger function: after an indicator''s rule (kind, scale, base) changes, recomputes its stored roll-ups and those weighted by it.';
 CREATE TRIGGER indicators_refresh_rollups AFTER UPDATE ON buurtmonitor.indicators
-    REFERENCING OLD TABLE AS bm_old NEW TABLE AS bm_new FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._indicators_refresh_rollups();
+    REFERENCING OLD TABLE AS bm_old NEW TABLE AS bm_new FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._refresh_rollups_after_indicators();
