@@ -57,6 +57,7 @@ PG_FUNCTION_INFO_V1(bm_trend);
 #define ST_OBSERVED 'o'
 #define ST_SUPPRESSED 's'
 #define ST_ESTIMATED 'e'
+#define ST_DERIVED 'd'				/* a stored complete roll-up (kept fresh by triggers) */
 
 /* One indicator of the catalogue, as far as development() needs it. */
 typedef struct IndicatorInfo
@@ -1211,7 +1212,8 @@ emit_series(DevState *st, Series *s)
 		if (o->has_value)
 			SET_F(4, o->value);
 		SET_W(5, o->status == ST_OBSERVED ? "observed" :
-			  o->status == ST_SUPPRESSED ? "suppressed" : "estimated");
+			  o->status == ST_SUPPRESSED ? "suppressed" :
+			  o->status == ST_DERIVED ? "derived" : "estimated");
 		values[6] = BoolGetDatum(o->status == ST_ESTIMATED);
 		nulls[6] = false;
 		SET_I(7, o->vintage);
@@ -1620,6 +1622,11 @@ bm_trend(PG_FUNCTION_ARGS)
 		{
 			x[k] = periods[i];
 			y[k] = DatumGetFloat8(elems[i]);
+			if (!isfinite(y[k]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("value %d of the trend is %g; values must be finite numbers", i + 1, y[k]),
+						 errhint("Use NULL for a missing value; NaN and infinities are not figures.")));
 			k++;
 		}
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)

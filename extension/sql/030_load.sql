@@ -44,14 +44,20 @@ BEGIN
         t := replace(t, ',', '.');
     END IF;
     IF t ~ '^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$' THEN
-        value := t::double precision; suppressed := false;
+        -- a number beyond double precision (1e400, 1e-400) is no figure either: NULL, reported
+        IF abs(t::numeric) > 1.7976931348623157e308 OR (t::numeric <> 0 AND abs(t::numeric) < 4.9406564584124654e-324) THEN
+            value := NULL;
+        ELSE
+            value := t::double precision;
+        END IF;
+        suppressed := false;
     ELSE
         value := NULL; suppressed := false;
     END IF;
 END
 $$;
 COMMENT ON FUNCTION buurtmonitor.parse_value(text) IS
-    'Parse a key-figure cell: CBS suppression marks (., empty, x, ?, -99995, -99997, ...) give suppressed = true; non-numbers give value NULL and suppressed = false.';
+    'Parse a key-figure cell: CBS suppression marks (., empty, x, ?, -99995, -99997, ...) give suppressed = true; non-numbers, NaN, infinities and numbers beyond double precision give value NULL and suppressed = false.';
 
 -- The catalogue code for a column name: the code itself, else an alias; NULL when unknown.
 CREATE FUNCTION buurtmonitor.resolve_indicator(name text) RETURNS text
@@ -613,6 +619,16 @@ BEGIN
             'Each area may occur once per period; remove the duplicate rows.');
     END IF;
 
+    -- NaN, infinities and numbers beyond double precision: never a figure (docs/loading.md)
+    SELECT array_agg(format('line %s: %s %s = ''%s''', line, code, indicator, raw) ORDER BY line, col) INTO bad
+      FROM _bm_cells
+     WHERE value IS NULL AND NOT suppressed
+       AND (btrim(raw) ~* '^[+-]?(nan|inf|infinity)$'
+            OR btrim(raw) ~ '^[+-]?([0-9]+[.,]?[0-9]*|[.,][0-9]+)([eE][+-]?[0-9]+)?$');
+    IF bad IS NOT NULL THEN
+        PERFORM buurtmonitor._fail('22P02', 'values that are not finite numbers: %s', bad,
+            'NaN and infinities are not figures, and numbers must lie within double precision (about 1.8e308). Leave a missing figure empty or use a CBS suppression mark (.), or correct the number.');
+    END IF;
     SELECT array_agg(format('%s %s = ''%s''', code, col, raw) ORDER BY line, col) INTO bad
       FROM _bm_cells WHERE value IS NULL AND NOT suppressed;
     IF bad IS NOT NULL THEN
@@ -707,7 +723,7 @@ BEGIN
      ORDER BY c.code, coalesce(arg_vintage, c.period), c.period, c.indicator
     ON CONFLICT (area_code, vintage, period, indicator) DO UPDATE
        SET value = excluded.value, status = excluded.status, owner = excluded.owner,
-           source = excluded.source, numerator = NULL, denominator = NULL
+           source = excluded.source, numerator = NULL, denominator = NULL, derived_from = NULL
      WHERE load_observations.on_conflict = 'update';
     GET DIAGNOSTICS n = ROW_COUNT;
     -- fresh statistics, or the planner joins the new rows with nested loops

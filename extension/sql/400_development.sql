@@ -7,8 +7,8 @@ CREATE TABLE buurtmonitor.sample_sizes (
     vintage     integer NOT NULL,
     period      integer NOT NULL,
     indicator   text NOT NULL,
-    n           double precision CHECK (n > 0),
-    se          double precision CHECK (se > 0),
+    n           double precision CHECK (n > 0 AND n < 'Infinity'),
+    se          double precision CHECK (se > 0 AND se < 'Infinity'),
     PRIMARY KEY (area_code, vintage, period, indicator),
     FOREIGN KEY (area_code, vintage, period, indicator)
         REFERENCES buurtmonitor.observations (area_code, vintage, period, indicator)

@@ -6,7 +6,7 @@ CREATE TABLE buurtmonitor.signal_rules (
     indicator       text NOT NULL REFERENCES buurtmonitor.indicators (code) ON UPDATE CASCADE ON DELETE CASCADE,
     condition       text NOT NULL CHECK (condition IN ('z_worse_than', 'index_below', 'index_above',
                                                        'worsened_consecutive', 'crosses_threshold')),
-    threshold       double precision NOT NULL CHECK (threshold = threshold AND threshold NOT IN ('Infinity', '-Infinity')),
+    threshold       double precision NOT NULL CHECK (threshold > '-Infinity' AND threshold < 'Infinity'),
     level           text NOT NULL DEFAULT 'buurt' REFERENCES buurtmonitor.levels (level) ON UPDATE CASCADE,
     reference_level text NOT NULL DEFAULT 'gemeente' REFERENCES buurtmonitor.levels (level) ON UPDATE CASCADE,
     active          boolean NOT NULL DEFAULT true,
