@@ -5,7 +5,10 @@
 # Without arguments it runs the whole suite. Exits non-zero when an error touches our code.
 # BM_VALGRIND_FUZZ=quick (or full) also runs test/fuzz.sh against the server under valgrind.
 source "$(dirname "$0")/common.sh"
-export PGPORT=${VG_PORT:-54339}
+# a port nobody listens on (another cluster on the port would be tested instead, without valgrind)
+PGPORT=${VG_PORT:-54339}
+while pg_isready -q -h 127.0.0.1 -p "$PGPORT"; do PGPORT=$((PGPORT + 1)); done
+export PGPORT
 dir=$(mktemp -d /tmp/buurtmonitor-valgrind.XXXXXX)   # private, so two runs do not collide
 logs=$dir/logs
 [ "${BM_SKIP_BUILD:-0}" = 1 ] || bm_build_install
@@ -16,6 +19,7 @@ su postgres -c "valgrind --quiet --tool=memcheck --trace-children=yes --error-li
     $PG_BIN/postgres -D $dir/data -p $PGPORT -c listen_addresses=127.0.0.1 -k /tmp \
     -c max_parallel_workers_per_gather=2 >$dir/server.log 2>&1 &"
 for _ in $(seq 1 120); do pg_isready -q -h 127.0.0.1 -p $PGPORT && break; sleep 1; done
+pgrep -f "valgrind.*-D $dir/data" >/dev/null || { echo "valgrind: the server under valgrind did not start (see $dir/server.log)"; exit 1; }
 tests=${*:-}
 status=0
 if [ -n "$tests" ]; then
