@@ -106,7 +106,7 @@ COMMENT ON FUNCTION buurtmonitor.signals(integer, integer, integer[], boolean) I
 
 -- The signals of the newest period with the area geometry, for QGIS.
 -- fid = rule_id * 2^32 + area_id: stable as long as the rule and the area exist.
-CREATE VIEW buurtmonitor.signal_map AS
+CREATE VIEW buurtmonitor.signal_map WITH (security_invoker = true) AS
 SELECT ((s.rule_id::bigint << 32) | a.area_id::bigint) AS fid,
        s.rule_id, s.area_code, s.area_name, s.indicator, s.period, s.value,
        s.reference_name, s.reference_value, s.index, s.z_score, s.label, s.run, s.reason, a.geom
