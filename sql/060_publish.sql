@@ -46,6 +46,26 @@ SELECT id IS NOT NULL AS has_id, code, name, wijk_code, gemeente_code
   FROM buurtmonitor_layers.buurt_2022 WHERE code = 'BU03440111';
 -- the 2023 areas came without geometry, so they get no layer
 SELECT count(*) FROM pg_views WHERE schemaname = 'buurtmonitor_layers' AND viewname LIKE '%2023';
+-- an edition with boundaries for only some of its buurten: the layer lists those with a shape
+-- (synthetic: two buurten of one wijk, one without geometry), and the names come through the
+-- parent chain, also across a user level (a gebiedsteam between wijk and gemeente)
+INSERT INTO buurtmonitor.levels (level, rank, description) VALUES ('gebiedsteam', 25, 'synthetic level');
+INSERT INTO buurtmonitor.areas (code, vintage, name, level, parent_code, geom) VALUES
+  ('GM9999', 2031, 'Proefgem', 'gemeente', NULL, NULL),
+  ('GT9999', 2031, 'Team Oost', 'gebiedsteam', 'GM9999', NULL),
+  ('WK999901', 2031, 'Proefwijk', 'wijk', 'GT9999', NULL),
+  ('BU99990101', 2031, 'Met vorm', 'buurt', 'WK999901',
+   ST_Multi(ST_GeomFromText('POLYGON((0 0,100 0,100 100,0 100,0 0))', 28992))),
+  ('BU99990102', 2031, 'Zonder vorm', 'buurt', 'WK999901', NULL);
+SELECT count(*) FROM buurtmonitor.create_layer_views() v WHERE v::text LIKE '%2031';
+SELECT id IS NOT NULL AS has_id, code, name, parent_name, wijk_code, wijk_name, gemeente_code, gemeente_name
+  FROM buurtmonitor_layers.buurt_2031 ORDER BY code;
+SELECT code, stadsdeel_code, gemeente_name FROM buurtmonitor.area_hierarchy WHERE vintage = 2031 ORDER BY code;
+-- layer views run with the rights of the caller (row-level security applies to them)
+SELECT c.relname, c.reloptions FROM pg_class c
+ WHERE c.relnamespace = 'buurtmonitor_layers'::regnamespace AND c.relname LIKE '%2031' ORDER BY 1;
+DELETE FROM buurtmonitor.areas WHERE vintage = 2031;
+DELETE FROM buurtmonitor.levels WHERE level = 'gebiedsteam';
 
 -- errors
 SELECT * FROM buurtmonitor.wide('{a_inw,eenhoorns}') AS t(id bigint);

@@ -17,7 +17,9 @@ INSERT INTO buurtmonitor.levels (level, rank, description, builtin) VALUES
     ('stadsdeel', 30, 'stadsdeel or other municipal grouping of wijken (user-defined codes)', true),
     ('gemeente',  40, 'municipality (CBS GMxxxx)', true),
     ('provincie', 50, 'province (CBS PVxx)', true),
-    ('nederland', 60, 'the Netherlands (CBS NL01)', true);
+    ('nederland', 60, 'the Netherlands (CBS NL01)', true)
+ON CONFLICT (level) DO UPDATE SET rank = EXCLUDED.rank, description = EXCLUDED.description
+ WHERE buurtmonitor.levels.builtin;  -- re-run by the upgrade: refresh built-in rows only
 SELECT pg_catalog.pg_extension_config_dump('buurtmonitor.levels', 'WHERE NOT builtin');
 COMMENT ON TABLE buurtmonitor.levels IS
     'Geographic levels (buurt, wijk, stadsdeel, gemeente, ... and user-defined ones); rank orders them from small to large.';

@@ -239,7 +239,12 @@ FROM (VALUES
         'Own code: share of persons 15-74 with a middle education level. Approximation: roll-ups weight by all inhabitants.'),
     ('p_opl_hg', 'Opleidingsniveau hoog (%)', 'onderwijs', '%', 'share', NULL, 'a_inw', 100, 0, 'CBS, Sociaal-economische status per wijk en buurt',
         'Own code: share of persons 15-74 with a high education level. Approximation: roll-ups weight by all inhabitants.')
-) AS v(code, label, theme, unit, kind, numerator, denominator, scale, polarity, source, description);
+) AS v(code, label, theme, unit, kind, numerator, denominator, scale, polarity, source, description)
+ON CONFLICT (code) DO UPDATE
+   SET label = EXCLUDED.label, theme = EXCLUDED.theme, unit = EXCLUDED.unit, kind = EXCLUDED.kind,
+       numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator, scale = EXCLUDED.scale,
+       polarity = EXCLUDED.polarity, source = EXCLUDED.source, description = EXCLUDED.description
+ WHERE buurtmonitor.indicators.builtin;  -- re-run by the upgrade: refresh built-in rows, never a user's
 
 -- Other names of catalogue indicators: the long column names of custom layouts.
 CREATE TABLE buurtmonitor.indicator_aliases (
@@ -303,7 +308,9 @@ SELECT alias, indicator, true FROM (VALUES
     ('Opleidingsniveau/Hoog/Waarde (%)', 'p_opl_hg'),
     ('SES-WOA/Totaalscore/Gemiddelde score (Getal)', 'ses_woa'),
     ('Spreiding/Spreiding totaal/Waarde (Getal)', 'ses_woa_spr')
-) AS v(alias, indicator);
+) AS v(alias, indicator)
+ON CONFLICT (alias) DO UPDATE SET indicator = EXCLUDED.indicator
+ WHERE buurtmonitor.indicator_aliases.builtin;  -- re-run by the upgrade: refresh built-in rows only
 COMMENT ON COLUMN buurtmonitor.indicator_aliases.alias IS 'A column name as it appears in a file (matched exactly, then case-insensitively).';
 COMMENT ON COLUMN buurtmonitor.indicator_aliases.indicator IS 'The catalogue code the alias stands for.';
 COMMENT ON COLUMN buurtmonitor.indicator_aliases.builtin IS 'true for aliases shipped with the extension; users'' aliases (false) are kept by pg_dump.';
@@ -334,7 +341,12 @@ FROM (VALUES
     ('p_geb_ne', 'Geboren in Nederland met herkomst buiten Europa (%)', 'bevolking', 'a_geb_ne', 'a_inw', 'Own code: share of a_geb_ne in the inhabitants (PDOK layout).'),
     ('p_gbl_eu', 'Geboren buiten Nederland met een Europese herkomst (excl. NL) (%)', 'bevolking', 'a_gbl_eu', 'a_inw', 'Own code: share of a_gbl_eu in the inhabitants (PDOK layout).'),
     ('p_gbl_ne', 'Geboren buiten Nederland met een herkomst buiten Europa (%)', 'bevolking', 'a_gbl_ne', 'a_inw', 'Own code: share of a_gbl_ne in the inhabitants (PDOK layout).')
-) AS v(code, label, theme, numerator, denominator, description);
+) AS v(code, label, theme, numerator, denominator, description)
+ON CONFLICT (code) DO UPDATE
+   SET label = EXCLUDED.label, theme = EXCLUDED.theme, unit = EXCLUDED.unit, kind = EXCLUDED.kind,
+       numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator, scale = EXCLUDED.scale,
+       polarity = EXCLUDED.polarity, source = EXCLUDED.source, description = EXCLUDED.description
+ WHERE buurtmonitor.indicators.builtin;  -- re-run by the upgrade: refresh built-in rows, never a user's
 
 -- Proximity of facilities (CBS "Nabijheid voorzieningen"): the mean road distance of all
 -- inhabitants to the nearest one (g_afs_<f>) and the mean number within r km (g_<r>km_<f>),
@@ -496,4 +508,6 @@ SELECT alias, indicator, true FROM (VALUES
     ('afstand_tot_sportterrein', 'g_afs_sport'), ('afstand_tot_volkstuin', 'g_afs_volkst'),
     ('afstand_tot_verblijfsrecreatief_terrein', 'g_afs_verbl'), ('afstand_tot_recreatief_binnenwater', 'g_afs_binw'),
     ('afstand_tot_begraafplaats', 'g_afs_begr')
-) AS v(alias, indicator);
+) AS v(alias, indicator)
+ON CONFLICT (alias) DO UPDATE SET indicator = EXCLUDED.indicator
+ WHERE buurtmonitor.indicator_aliases.builtin;  -- re-run by the upgrade: refresh built-in rows only

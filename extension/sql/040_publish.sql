@@ -3,26 +3,38 @@
 
 -- Every area with the codes and names of its enclosing wijk, stadsdeel and gemeente
 -- (found through the parent chain, so user-defined stadsdelen between wijk and gemeente work).
-CREATE VIEW buurtmonitor.area_hierarchy AS
-WITH RECURSIVE up AS (
-    SELECT a.code, a.vintage, a.code AS ancestor_code, a.level AS ancestor_level,
-           a.name AS ancestor_name, a.parent_code, 0 AS depth
-      FROM buurtmonitor.areas a
-    UNION ALL
-    SELECT up.code, up.vintage, p.code, p.level, p.name, p.parent_code, up.depth + 1
-      FROM up JOIN buurtmonitor.areas p ON p.code = up.parent_code AND p.vintage = up.vintage
-     WHERE up.depth < 10
-)
+-- The chain is walked per area (a LATERAL recursion of a few primary-key look-ups), so a query
+-- that selects a few areas -- a QGIS map extent on a layer view -- walks only their chains instead
+-- of the whole table's.
+CREATE VIEW buurtmonitor._area_chain WITH (security_invoker = true) AS
 SELECT a.area_id, a.code, a.vintage, a.level, a.name, a.parent_code,
-       (SELECT p.name FROM buurtmonitor.areas p WHERE p.code = a.parent_code AND p.vintage = a.vintage) AS parent_name,
-       max(up.ancestor_code) FILTER (WHERE up.ancestor_level = 'wijk') AS wijk_code,
-       max(up.ancestor_name) FILTER (WHERE up.ancestor_level = 'wijk') AS wijk_name,
-       max(up.ancestor_code) FILTER (WHERE up.ancestor_level = 'stadsdeel') AS stadsdeel_code,
-       max(up.ancestor_name) FILTER (WHERE up.ancestor_level = 'stadsdeel') AS stadsdeel_name,
-       max(up.ancestor_code) FILTER (WHERE up.ancestor_level = 'gemeente') AS gemeente_code,
-       max(up.ancestor_name) FILTER (WHERE up.ancestor_level = 'gemeente') AS gemeente_name
-  FROM buurtmonitor.areas a JOIN up ON up.code = a.code AND up.vintage = a.vintage
- GROUP BY a.area_id, a.code, a.vintage, a.level, a.name, a.parent_code;
+       anc.parent_name, anc.wijk_code, anc.wijk_name, anc.stadsdeel_code, anc.stadsdeel_name,
+       anc.gemeente_code, anc.gemeente_name, a.geom
+  FROM buurtmonitor.areas a
+ CROSS JOIN LATERAL (
+    WITH RECURSIVE up AS (
+        SELECT a.code AS code, a.level AS level, a.name AS name, a.parent_code AS parent_code, 0 AS depth
+        UNION ALL
+        SELECT p.code, p.level, p.name, p.parent_code, up.depth + 1
+          FROM up JOIN buurtmonitor.areas p ON p.code = up.parent_code AND p.vintage = a.vintage
+         WHERE up.depth < 10
+    )
+    SELECT max(up.name) FILTER (WHERE up.depth = 1) AS parent_name,
+           max(up.code) FILTER (WHERE up.level = 'wijk') AS wijk_code,
+           max(up.name) FILTER (WHERE up.level = 'wijk') AS wijk_name,
+           max(up.code) FILTER (WHERE up.level = 'stadsdeel') AS stadsdeel_code,
+           max(up.name) FILTER (WHERE up.level = 'stadsdeel') AS stadsdeel_name,
+           max(up.code) FILTER (WHERE up.level = 'gemeente') AS gemeente_code,
+           max(up.name) FILTER (WHERE up.level = 'gemeente') AS gemeente_name
+      FROM up
+ ) anc;
+COMMENT ON VIEW buurtmonitor._area_chain IS
+    'Internal: area_hierarchy with the geometry, for the layer views.';
+
+CREATE VIEW buurtmonitor.area_hierarchy WITH (security_invoker = true) AS
+SELECT area_id, code, vintage, level, name, parent_code, parent_name, wijk_code, wijk_name,
+       stadsdeel_code, stadsdeel_name, gemeente_code, gemeente_name
+  FROM buurtmonitor._area_chain;
 COMMENT ON VIEW buurtmonitor.area_hierarchy IS
     'Every area with its parent and the codes and names of the wijk, stadsdeel and gemeente it lies in (an area counts as its own ancestor at its own level).';
 
@@ -177,11 +189,9 @@ BEGIN
         EXECUTE format(
             'CREATE OR REPLACE VIEW %I.%I WITH (security_invoker = true) AS
              SELECT h.area_id AS id, h.code, h.name, h.level, h.vintage, h.parent_code, h.parent_name,
-                    h.wijk_code, h.wijk_name, h.gemeente_code, h.gemeente_name,
-                    a.geom::geometry(MultiPolygon, 28992) AS geom
-               FROM buurtmonitor.areas a
-               JOIN buurtmonitor.area_hierarchy h ON h.code = a.code AND h.vintage = a.vintage
-              WHERE a.level = %L AND a.vintage = %s',
+                    h.wijk_code, h.wijk_name, h.gemeente_code, h.gemeente_name, h.geom
+               FROM buurtmonitor._area_chain h
+              WHERE h.level = %L AND h.vintage = %s AND h.geom IS NOT NULL',
             target_schema, r.level || '_' || r.vintage, r.level, r.vintage);
         EXECUTE format('COMMENT ON VIEW %I.%I IS %L', target_schema, r.level || '_' || r.vintage,
                        format('buurtmonitor %s boundaries, edition %s (key: id)', r.level, r.vintage));

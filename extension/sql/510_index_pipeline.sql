@@ -36,7 +36,9 @@ INSERT INTO buurtmonitor.index_specs (name, spec, description, builtin) VALUES
      {"name": "crime",       "column": "crime_rank",       "weight": 0.05, "direction": "higher_is_better", "transform": "exponential"},
      {"name": "environment", "column": "environment_rank", "weight": 0.05, "direction": "higher_is_better", "transform": "exponential"}],
    "rank_scaling": "n_plus_1", "ties": "min", "min_share": 1.0}',
- 'Welsh IMD 2019 from the published domain ranks (rank 1 = most deprived); WIMD 2019 weights.', true);
+ 'Welsh IMD 2019 from the published domain ranks (rank 1 = most deprived); WIMD 2019 weights.', true)
+ON CONFLICT (name) DO UPDATE SET spec = EXCLUDED.spec, description = EXCLUDED.description
+ WHERE buurtmonitor.index_specs.builtin;  -- re-run by the upgrade: refresh built-in rows only
 
 CREATE FUNCTION buurtmonitor.composite_index(source regclass, spec jsonb, key text DEFAULT 'code')
 RETURNS TABLE (area text, domain_scores double precision[], score double precision,
