@@ -409,9 +409,7 @@ check_indicators(ArrayType *indicators)
 }
 
 /*
- * The default vintage: the newest edition that has values of the indicators (all indicators when
- * NULL) at the level, among the observations the caller may read; the newest edition of the level
- * when there are none. Or check that the given one has areas of the level.
+ * The default vintage: buurtmonitor.default_vintage(level, indicators) (SQL, shared with signals()). Or check that the given one has areas of the level.
  */
 static int32
 resolve_vintage(const char *level, ArrayType *indicators, bool given, int32 vintage)
@@ -425,14 +423,8 @@ resolve_vintage(const char *level, ArrayType *indicators, bool given, int32 vint
 
 	if (!given)
 	{
-		v = spi_scalar("SELECT max(o.vintage) FROM buurtmonitor.observations o "
-					   "  JOIN buurtmonitor.areas a ON a.code = o.area_code AND a.vintage = o.vintage "
-					   " WHERE a.level = $1 AND o.value IS NOT NULL "
-					   "   AND ($2 IS NULL OR o.indicator = ANY ($2))",
+		v = spi_scalar("SELECT buurtmonitor.default_vintage($1, $2)",
 					   2, itypes, ivalues, inulls);
-		if (v == NULL)
-			v = spi_scalar("SELECT max(vintage) FROM buurtmonitor.areas WHERE level = $1",
-						   1, types, values, NULL);
 		if (v == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_NO_DATA_FOUND),

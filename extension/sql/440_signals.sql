@@ -45,7 +45,7 @@ AS $$
     ),
     groups AS (      -- one development() call per level and reference level
         SELECT g.level, g.reference_level, g.indicators,
-               coalesce($2, (SELECT max(a.vintage) FROM buurtmonitor.areas a WHERE a.level = g.level)) AS vintage
+               coalesce($2, buurtmonitor.default_vintage(g.level, g.indicators)) AS vintage
           FROM (SELECT r.level, r.reference_level, array_agg(DISTINCT r.indicator) AS indicators
                   FROM rules r GROUP BY r.level, r.reference_level) g
          WHERE EXISTS (SELECT 1 FROM buurtmonitor.areas a
