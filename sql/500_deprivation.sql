@@ -107,11 +107,11 @@ SELECT buurtmonitor.normalise_weights(ARRAY[0.5, 0.5]::float8[]);
 
 -- Weighted means.  By hand: (0.5*10 + 0.3*20)/0.8 = 13.75 (the NULL value's weight drops out);
 -- geometric 4^0.5 16^0.5 = 8 and 4^0.25 16^0.75 = 2^3.5 = 11.3137084990.
-SELECT buurtmonitor.weighted_mean(ARRAY[10, 20, NULL]::float8[], ARRAY[0.5, 0.3, 0.2]::float8[]) AS mean,
+SELECT buurtmonitor.weighted_arithmetic_mean(ARRAY[10, 20, NULL]::float8[], ARRAY[0.5, 0.3, 0.2]::float8[]) AS mean,
        round(buurtmonitor.weighted_geometric_mean(ARRAY[4, 16]::float8[], ARRAY[0.5, 0.5]::float8[])::numeric, 10) AS geo_equal,
        round(buurtmonitor.weighted_geometric_mean(ARRAY[4, 16]::float8[], ARRAY[0.25, 0.75]::float8[])::numeric, 10) AS geo;
 -- weights {2, 2} are normalised: one NOTICE for the whole query, not one per row; (1*2 + 3*2)/4 = 2, (5+7)/2 = 6.
-SELECT buurtmonitor.weighted_mean(ARRAY[a, b]::float8[], ARRAY[2, 2]::float8[])
+SELECT buurtmonitor.weighted_arithmetic_mean(ARRAY[a, b]::float8[], ARRAY[2, 2]::float8[])
   FROM (VALUES (1, 3), (5, 7)) AS t(a, b);
 
 -- Bad input.
@@ -135,7 +135,7 @@ SELECT buurtmonitor.normalise(ARRAY[2, 2, 2]::float8[], 'minmax');
 SELECT buurtmonitor.normalise(ARRAY[1, 'NaN']::float8[], 'rank');
 SELECT buurtmonitor.normalise_weights(ARRAY[0.5, -0.1, 0.6]::float8[]);
 SELECT buurtmonitor.normalise_weights(ARRAY[0, 0]::float8[]);
-SELECT buurtmonitor.weighted_mean(ARRAY[1, 2]::float8[], ARRAY[1]::float8[]);
+SELECT buurtmonitor.weighted_arithmetic_mean(ARRAY[1, 2]::float8[], ARRAY[1]::float8[]);
 SELECT buurtmonitor.weighted_geometric_mean(ARRAY[0, 2]::float8[], ARRAY[0.5, 0.5]::float8[]);
 
 -- Examples of docs/deprivation.md (values checked above: qnorm(0.975), E(0.5) = 15.6467900726).
@@ -151,5 +151,5 @@ SELECT code, x,
   FROM (VALUES ('a', 3), ('b', 1), ('c', 2), ('d', 5)) AS t(code, x)
  ORDER BY code;
 SELECT buurtmonitor.normalise_weights(ARRAY[1, 1, 2]);
-SELECT buurtmonitor.weighted_mean(ARRAY[10, 20, NULL], ARRAY[0.5, 0.3, 0.2]) AS mean,
+SELECT buurtmonitor.weighted_arithmetic_mean(ARRAY[10, 20, NULL], ARRAY[0.5, 0.3, 0.2]) AS mean,
        buurtmonitor.weighted_geometric_mean(ARRAY[4, 16], ARRAY[0.5, 0.5]) AS geometric;

@@ -79,6 +79,13 @@ SELECT buurtmonitor.index_domains(spec) FROM buurtmonitor.index_specs WHERE name
 -- same numbers as query 1
 SELECT area, round(score::numeric, 4) AS score, rank, decile
   FROM buurtmonitor.composite_index('synth', 'synthetic_two') ORDER BY area;
+-- the specification as an untyped JSON literal (no cast) gives the same as the stored one and as jsonb
+SELECT (SELECT array_agg((area, score, rank) ORDER BY area) FROM buurtmonitor.composite_index('synth',
+          '{"domains": [{"name": "inc", "column": "income", "weight": 0.5, "transform": "percentile"},
+                        {"name": "hlt", "column": "health", "weight": 0.5, "direction": "higher_is_better", "transform": "minmax"}]}'))
+     = (SELECT array_agg((area, score, rank) ORDER BY area) FROM buurtmonitor.composite_index('synth', 'synthetic_two'))
+       AS untyped_json_same_as_stored,
+       (SELECT count(*) FROM buurtmonitor.index_sensitivity('synth', ' {"domains": [{"column": "income", "weight": 1}]}', draws => 5)) AS sensitivity_rows;
 SELECT name, builtin, buurtmonitor.index_domains(spec) FROM buurtmonitor.index_specs ORDER BY name;
 
 -- A non-default key column.

@@ -27,3 +27,39 @@ SELECT p.oid::regprocedure AS outside_schema
   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
   JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'buurtmonitor'
  WHERE p.pronamespace <> 'buurtmonitor'::regnamespace;
+
+-- Volatility and PARALLEL markings follow the policy of docs/developing.md: functions that write
+-- (by name: load_, stage_, create_, build_, derive_, refresh_, reexpress_, setup_, add_, drop_,
+-- remove_, write_, *_to_observations) are VOLATILE PARALLEL UNSAFE; every other function is STABLE or
+-- IMMUTABLE and not PARALLEL UNSAFE. Allowed exception, with its reason: crosswalk is VOLATILE
+-- PARALLEL RESTRICTED because it starts parallel workers of its own. Aggregate support functions
+-- (on an internal state) are left out: the aggregate's own marking is checked above.
+WITH f AS (
+    SELECT p.oid, p.proname, p.provolatile, p.proparallel,
+           p.proname ~ '^_?(load|stage|create|build|derive|refresh|reexpress|setup|add|drop|remove|write)_'
+           OR p.proname ~ '_to_observations$' AS writes
+      FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
+      JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'buurtmonitor'
+     WHERE p.prokind = 'f' AND p.prorettype <> 'internal'::regtype
+       AND NOT 'internal'::regtype = ANY (p.proargtypes::oid[])
+)
+SELECT oid::regprocedure AS wrong_marking, provolatile, proparallel
+  FROM f
+ WHERE (writes AND (provolatile <> 'v' OR proparallel <> 'u'))
+    OR (NOT writes AND proname <> 'crosswalk' AND (provolatile = 'v' OR proparallel = 'u'))
+ ORDER BY 1::text;
+
+-- No two functions or aggregates of the schema can both take the same number of arguments
+-- (an untyped literal could then pick either, or fail as "not unique"). Allowed: composite_index
+-- and index_sensitivity take a specification as jsonb or as text, and the text form accepts a
+-- JSON document as well as a stored name, so both readings of a literal give the same result.
+WITH f AS (
+    SELECT p.oid, p.proname, p.pronargs - p.pronargdefaults AS lo, p.pronargs AS hi
+      FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
+      JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'buurtmonitor'
+)
+SELECT a.oid::regprocedure AS could_be_ambiguous, b.oid::regprocedure AS with_function
+  FROM f a JOIN f b ON a.proname = b.proname AND a.oid < b.oid
+ WHERE a.lo <= b.hi AND b.lo <= a.hi
+   AND a.proname NOT IN ('composite_index', 'index_sensitivity')
+ ORDER BY 1::text, 2::text;

@@ -69,7 +69,7 @@ COMMENT ON FUNCTION buurtmonitor.resolve_indicator(text) IS
 
 -- Raise one error that lists offending items (at most 10 named, then a count).
 CREATE FUNCTION buurtmonitor._fail(sqlstate text, message text, items text[], hint text)
-RETURNS void LANGUAGE plpgsql AS $$
+RETURNS void LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     listed text := array_to_string(items[1:10], ', ')
         || CASE WHEN cardinality(items) > 10 THEN format(' and %s more', cardinality(items) - 10) ELSE '' END;
@@ -212,7 +212,7 @@ COMMENT ON FUNCTION buurtmonitor.load_areas(regclass, integer, text, text, text,
 
 -- Check that every parent code of a vintage exists; errors list the orphans.
 CREATE FUNCTION buurtmonitor.check_parents(vintage integer) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     bad text[];
 BEGIN

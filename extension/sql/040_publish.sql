@@ -53,7 +53,7 @@ COMMENT ON VIEW buurtmonitor.observations_long IS
 
 -- Check a list of indicator codes against the catalogue.
 CREATE FUNCTION buurtmonitor._check_indicators(indicators text[]) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     bad text[];
 BEGIN
@@ -81,7 +81,7 @@ COMMENT ON FUNCTION buurtmonitor._check_indicators(text[]) IS
 CREATE FUNCTION buurtmonitor._wide_query(indicators text[], level text, period integer, vintage integer,
                                          with_geometry boolean)
 RETURNS text
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 BEGIN
     PERFORM buurtmonitor._check_indicators(indicators);
     IF level IS NOT NULL AND NOT EXISTS (SELECT 1 FROM buurtmonitor.levels l WHERE l.level = _wide_query.level) THEN
@@ -116,7 +116,7 @@ COMMENT ON FUNCTION buurtmonitor._wide_query(text[], text, integer, integer, boo
 CREATE FUNCTION buurtmonitor.wide(indicators text[], level text DEFAULT NULL, period integer DEFAULT NULL,
                                   vintage integer DEFAULT NULL)
 RETURNS SETOF record
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 BEGIN
     RETURN QUERY EXECUTE buurtmonitor._wide_query(indicators, level, period, vintage, false)
                          || ' ORDER BY a.code, o.period';

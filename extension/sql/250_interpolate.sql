@@ -129,7 +129,7 @@ CREATE FUNCTION buurtmonitor._check_interpolation_input(crosswalk regclass, sour
                                                        value_column text, code_column text,
                                                        denominator_column text, min_coverage double precision)
 RETURNS void
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $$
 DECLARE
     bad text;
 BEGIN

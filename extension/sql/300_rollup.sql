@@ -31,7 +31,7 @@ COMMENT ON TYPE buurtmonitor.rollup_row IS
 -- Check the arguments of rollup() and return the rank of to_level.
 CREATE FUNCTION buurtmonitor._rollup_check_args(to_level text, indicators text[], from_level text)
 RETURNS integer
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     to_rank   integer;
     from_rank integer;
@@ -86,7 +86,7 @@ CREATE FUNCTION buurtmonitor.rollup(
     vintage    integer DEFAULT NULL,
     from_level text    DEFAULT 'buurt')
 RETURNS SETOF buurtmonitor.rollup_row
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 -- A roll-up reads whole levels, so hash joins are always the right plan; the planner
 -- underestimates the join of parts to observations (correlated code and vintage columns)
 -- by orders of magnitude and would otherwise pick per-row index loops (several times slower).

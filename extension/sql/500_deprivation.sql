@@ -60,11 +60,11 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION buurtmonitor.normalise_weights(double precision[]) IS
     'Weights checked (none negative, not all zero) and scaled to sum 1; a NOTICE reports weights that did not sum to 1.';
 
-CREATE FUNCTION buurtmonitor.weighted_mean("values" double precision[], weights double precision[])
+CREATE FUNCTION buurtmonitor.weighted_arithmetic_mean("values" double precision[], weights double precision[])
 RETURNS double precision
 AS 'MODULE_PATHNAME', 'bm_weighted_mean'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION buurtmonitor.weighted_mean(double precision[], double precision[]) IS
+COMMENT ON FUNCTION buurtmonitor.weighted_arithmetic_mean(double precision[], double precision[]) IS
     'Weighted arithmetic mean of one area''s scores; NULL scores are skipped and the other weights renormalised.';
 
 CREATE FUNCTION buurtmonitor.weighted_geometric_mean("values" double precision[], weights double precision[])

@@ -56,6 +56,11 @@ AS $$
 DECLARE
     s jsonb;
 BEGIN
+    -- an untyped literal resolves to this text form: accept a JSON document as well as a name
+    IF spec_name ~ '^\s*[{]' THEN
+        RETURN QUERY SELECT * FROM buurtmonitor.composite_index(source, spec_name::jsonb, key);
+        RETURN;
+    END IF;
     SELECT i.spec INTO s FROM buurtmonitor.index_specs i WHERE i.name = spec_name;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'index specification "%" does not exist', spec_name
@@ -66,7 +71,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION buurtmonitor.composite_index(regclass, text, text) IS
-    'Composite index of the areas in source with the specification stored under spec_name in buurtmonitor.index_specs.';
+    'Composite index of the areas in source with the specification stored under spec_name in buurtmonitor.index_specs, or given as a JSON document (an untyped literal).';
 
 -- The domain names of a specification, in the order of composite_index(...).domain_scores.
 CREATE FUNCTION buurtmonitor.index_domains(spec jsonb)

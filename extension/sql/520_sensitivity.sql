@@ -22,6 +22,11 @@ AS $$
 DECLARE
     s jsonb;
 BEGIN
+    -- an untyped literal resolves to this text form: accept a JSON document as well as a name
+    IF spec_name ~ '^\s*[{]' THEN
+        RETURN QUERY SELECT * FROM buurtmonitor.index_sensitivity(source, spec_name::jsonb, draws, seed, weight_spread, key, transforms);
+        RETURN;
+    END IF;
     SELECT i.spec INTO s FROM buurtmonitor.index_specs i WHERE i.name = spec_name;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'index specification "%" does not exist', spec_name
@@ -32,7 +37,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION buurtmonitor.index_sensitivity(regclass, text, integer, bigint, double precision, text, text[]) IS
-    'index_sensitivity with the specification stored under spec_name in buurtmonitor.index_specs.';
+    'index_sensitivity with the specification stored under spec_name in buurtmonitor.index_specs, or given as a JSON document (an untyped literal).';
 
 CREATE FUNCTION buurtmonitor.sensitivity_weights(
     weights double precision[], draws integer DEFAULT 1000, seed bigint DEFAULT 1,
