@@ -78,7 +78,7 @@ ALTER TABLE buurtmonitor.observations ALTER COLUMN owner SET DEFAULT buurtmonito
 
 -- The row-level security policies (idempotent). Subqueries around the helper functions make the
 -- planner evaluate them once per query, not once per row.
-CREATE FUNCTION buurtmonitor._sharing_policies() RETURNS void
+CREATE FUNCTION buurtmonitor._create_sharing_policies() RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     readable text := 'owner IN (SELECT p.owner FROM buurtmonitor.public_owners p)
@@ -116,11 +116,11 @@ BEGIN
                    format(obs, writable_o));
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor._sharing_policies() IS
+COMMENT ON FUNCTION buurtmonitor._create_sharing_policies() IS
     'Internal: enable row-level security on observations and sample_sizes and (re)create the sharing policies.';
 
 -- Create a NOLOGIN group role when it does not exist yet.
-CREATE FUNCTION buurtmonitor._sharing_role(role text) RETURNS void
+CREATE FUNCTION buurtmonitor._create_sharing_role(role text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF role IS NULL OR role = '' THEN
@@ -132,10 +132,10 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor._sharing_role(text) IS 'Internal: create a NOLOGIN group role unless it exists.';
+COMMENT ON FUNCTION buurtmonitor._create_sharing_role(text) IS 'Internal: create a NOLOGIN group role unless it exists.';
 
 -- The privileges every sharing role gets: use the schemas, read every table and view.
-CREATE FUNCTION buurtmonitor._sharing_read_grants(role text) RETURNS void
+CREATE FUNCTION buurtmonitor._add_read_grants(role text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s text;
@@ -152,12 +152,12 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor._sharing_read_grants(text) IS
+COMMENT ON FUNCTION buurtmonitor._add_read_grants(text) IS
     'Internal: grant a sharing role USAGE on the extension and view schemas and SELECT on their tables and views.';
 
 -- Let every sharing role read a generated view (called by create_wide_view, create_layer_views and
 -- create_map_layer; a no-op before setup_sharing). The view runs with the reader's rights.
-CREATE FUNCTION buurtmonitor._sharing_grant_view(view regclass) RETURNS void
+CREATE FUNCTION buurtmonitor._add_view_grants(view regclass) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r text;
@@ -168,7 +168,7 @@ BEGIN
     END LOOP;
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor._sharing_grant_view(regclass) IS
+COMMENT ON FUNCTION buurtmonitor._add_view_grants(regclass) IS
     'Internal: grant SELECT on a generated view to every role of the sharing setup (none before setup_sharing).';
 
 -- Set up sharing: roles, grants, the view schemas and the row-level security policies.
@@ -210,12 +210,12 @@ BEGIN
 
     FOR r, s IN SELECT * FROM (VALUES (municipality_role, 'municipality'), (analyst_role, 'analyst'),
                                       (qgis_role, 'qgis')) v(role, kind) LOOP
-        PERFORM buurtmonitor._sharing_role(r);
+        PERFORM buurtmonitor._create_sharing_role(r);
         INSERT INTO buurtmonitor.sharing_roles (role, kind, sees_all, writes_all)
         VALUES (r, s, s = 'municipality' OR readers_see_all, s = 'municipality')
         ON CONFLICT (role) DO UPDATE SET kind = excluded.kind, sees_all = excluded.sees_all,
                                          writes_all = excluded.writes_all;
-        PERFORM buurtmonitor._sharing_read_grants(r);
+        PERFORM buurtmonitor._add_read_grants(r);
         RETURN NEXT format('%s role %s: reads %s', s, r,
                            CASE WHEN s = 'municipality' OR readers_see_all THEN 'all rows' ELSE 'public rows' END);
     END LOOP;
@@ -241,7 +241,7 @@ BEGIN
     RETURN NEXT format('municipality role %s: writes all tables, creates views in buurtmonitor_views and buurtmonitor_layers',
                        municipality_role);
 
-    PERFORM buurtmonitor._sharing_policies();
+    PERFORM buurtmonitor._create_sharing_policies();
     RETURN NEXT 'row-level security on buurtmonitor.observations and buurtmonitor.sample_sizes';
 END
 $$;
@@ -268,9 +268,9 @@ BEGIN
             (SELECT sr.kind FROM buurtmonitor.sharing_roles sr WHERE sr.role = add_partner.role)
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the partner a role of its own.';
     END IF;
-    PERFORM buurtmonitor._sharing_role(role);
+    PERFORM buurtmonitor._create_sharing_role(role);
     INSERT INTO buurtmonitor.sharing_roles (role, kind) VALUES (role, 'partner') ON CONFLICT DO NOTHING;
-    PERFORM buurtmonitor._sharing_read_grants(role);
+    PERFORM buurtmonitor._add_read_grants(role);
     EXECUTE format('GRANT INSERT, UPDATE, DELETE ON buurtmonitor.observations, buurtmonitor.sample_sizes TO %I', role);
     FOREACH s IN ARRAY ARRAY['buurtmonitor_views', 'buurtmonitor_layers'] LOOP
         EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT ON TABLES TO %I', s, role);

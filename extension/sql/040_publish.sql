@@ -127,7 +127,7 @@ COMMENT ON FUNCTION buurtmonitor.wide(text[], text, integer, integer) IS
 
 -- Make sure a schema for generated views exists and the caller may create views in it; a clear
 -- error instead of PostgreSQL's when the caller may not create the schema or views in it.
-CREATE FUNCTION buurtmonitor._view_schema(target_schema text) RETURNS void
+CREATE FUNCTION buurtmonitor._create_view_schema(target_schema text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     IF target_schema IS NULL OR target_schema = '' THEN
@@ -150,7 +150,7 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION buurtmonitor._view_schema(text) IS
+COMMENT ON FUNCTION buurtmonitor._create_view_schema(text) IS
     'Internal: create the schema for generated views if missing, or raise a clear error when the caller may not create it or views in it.';
 
 -- Create (or replace) a view with the wide table, for BI tools and, with geometry, as a QGIS layer.
@@ -161,14 +161,14 @@ CREATE FUNCTION buurtmonitor.create_wide_view(view_name text, indicators text[],
 RETURNS regclass
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM buurtmonitor._view_schema(target_schema);
+    PERFORM buurtmonitor._create_view_schema(target_schema);
     EXECUTE format('CREATE OR REPLACE VIEW %I.%I WITH (security_invoker = true) AS %s', target_schema, view_name,
                    buurtmonitor._wide_query(indicators, level, period, vintage, with_geometry));
     EXECUTE format('COMMENT ON VIEW %I.%I IS %L', target_schema, view_name,
                    format('buurtmonitor wide table of %s (level %s, period %s, vintage %s)',
                           array_to_string(indicators, ', '), coalesce(level, 'all'),
                           coalesce(period::text, 'all'), coalesce(vintage::text, 'all')));
-    PERFORM buurtmonitor._sharing_grant_view(format('%I.%I', target_schema, view_name)::regclass);
+    PERFORM buurtmonitor._add_view_grants(format('%I.%I', target_schema, view_name)::regclass);
     RETURN format('%I.%I', target_schema, view_name)::regclass;
 END
 $$;
@@ -183,7 +183,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     r record;
 BEGIN
-    PERFORM buurtmonitor._view_schema(target_schema);
+    PERFORM buurtmonitor._create_view_schema(target_schema);
     FOR r IN SELECT DISTINCT a.level, a.vintage FROM buurtmonitor.areas a
               WHERE a.geom IS NOT NULL ORDER BY a.vintage, a.level LOOP
         EXECUTE format(
@@ -195,7 +195,7 @@ BEGIN
             target_schema, r.level || '_' || r.vintage, r.level, r.vintage);
         EXECUTE format('COMMENT ON VIEW %I.%I IS %L', target_schema, r.level || '_' || r.vintage,
                        format('buurtmonitor %s boundaries, edition %s (key: id)', r.level, r.vintage));
-        PERFORM buurtmonitor._sharing_grant_view(format('%I.%I', target_schema, r.level || '_' || r.vintage)::regclass);
+        PERFORM buurtmonitor._add_view_grants(format('%I.%I', target_schema, r.level || '_' || r.vintage)::regclass);
         RETURN NEXT format('%I.%I', target_schema, r.level || '_' || r.vintage)::regclass;
     END LOOP;
 END
