@@ -179,6 +179,7 @@ agg_context(FunctionCallInfo fcinfo, const char *fn)
 	MemoryContext aggcontext;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		/* internal: support functions take internal, so SQL cannot call them */
 		elog(ERROR, "%s called in non-aggregate context", fn);
 	return aggcontext;
 }
@@ -369,7 +370,8 @@ bm_wsum_deserialfn(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid serialised weighted sum state: %d bytes, expected %d",
-						(int) VARSIZE_ANY_EXHDR(b), (int) WSUM_SERIAL_SIZE)));
+						(int) VARSIZE_ANY_EXHDR(b), (int) WSUM_SERIAL_SIZE),
+				 errhint("The state comes from a parallel worker of the same server version; reinstall buurtmonitor if it differs.")));
 	/* pq_getmsg* only read the buffer, so it may point into the bytea. */
 	buf.data = VARDATA_ANY(b);
 	buf.len = VARSIZE_ANY_EXHDR(b);
@@ -493,7 +495,8 @@ wq_reserve(WQState *st, int64 extra)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many rows for buurtmonitor.weighted_quantile: %lld",
-						(long long) need)));
+						(long long) need),
+				 errhint("Compute the quantile per group, or on a sample of the rows.")));
 	st->pairs = (WQPair *) repalloc_huge(st->pairs, st->cap * sizeof(WQPair));
 }
 
@@ -654,7 +657,8 @@ bm_wq_deserialfn(PG_FUNCTION_ARGS)
 	if (n < 0 || (Size) (buf.len - buf.cursor) != 8 + 1 + 8 + (Size) n * 16)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid serialised weighted quantile state")));
+				 errmsg("invalid serialised weighted quantile state"),
+				 errhint("The state comes from a parallel worker of the same server version; reinstall buurtmonitor if it differs.")));
 	st = (WQState *) palloc0(sizeof(WQState));
 	st->n = n;
 	st->cap = Max(n, 1);

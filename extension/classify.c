@@ -174,6 +174,7 @@ class_agg_context(FunctionCallInfo fcinfo, const char *fn)
 	MemoryContext ctx;
 
 	if (!AggCheckCallContext(fcinfo, &ctx))
+		/* internal: support functions take internal, so SQL cannot call them */
 		elog(ERROR, "%s called in non-aggregate context", fn);
 	return ctx;
 }
@@ -370,7 +371,8 @@ bm_class_breaks_deserialfn(PG_FUNCTION_ARGS)
 	if (n < 0 || (Size) (buf.len - buf.cursor) != 8 + (Size) n * (weighted ? 16 : 8))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid serialised class_breaks state")));
+				 errmsg("invalid serialised class_breaks state"),
+				 errhint("The state comes from a parallel worker of the same server version; reinstall buurtmonitor if it differs.")));
 	st = state_new(CurrentMemoryContext, weighted, 0, 0);
 	st->method = (int32) pq_getmsgint(&buf, 4);
 	st->classes = (int32) pq_getmsgint(&buf, 4);
@@ -574,6 +576,7 @@ pretty_breaks(double lo, double up, int n, double *b)
 				delta;
 
 	if (len > CLASSES_MAX * 3 + 2)
+		/* internal: the callers bound the number of classes by CLASSES_MAX */
 		elog(ERROR, "pretty breaks: %d breaks", len);
 	/* seq.int(l, u, length.out = len) as in R 4.2: l + i * by, the last one u */
 	by = (u - l) / (double) (len - 1);
@@ -749,7 +752,8 @@ fisher_breaks(ClassState *st, double *b)
 	if (st->n > PG_INT32_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many values for the fisher method: %lld", (long long) st->n)));
+				 errmsg("too many values for the fisher method: %lld", (long long) st->n),
+				 errhint("Use the quantile or pretty method, or classify a sample of the values.")));
 	fisher_prepare(st, &fd, K);
 	if (K > fd.m)
 		K = (int) fd.m;
@@ -948,12 +952,14 @@ check_breaks(const double *b, const bool *nulls, int nb)
 		if (nulls && nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("breaks must not contain NULL (element %d)", i + 1)));
+					 errmsg("breaks must not contain NULL (element %d)", i + 1),
+					 errhint("Give the class breaks as numbers in ascending order.")));
 		if (!isfinite(b[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("breaks must be finite (element %d is %s)", i + 1,
-							float8out_internal(b[i]))));
+							float8out_internal(b[i])),
+					 errhint("Give the class breaks as finite numbers in ascending order.")));
 		if (i > 0 && b[i] < b[i - 1])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -984,7 +990,8 @@ bm_class_of(PG_FUNCTION_ARGS)
 	if (ARR_NDIM(a) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("breaks must be a one-dimensional array")));
+				 errmsg("breaks must be a one-dimensional array"),
+				 errhint("Give the class breaks as a plain array, for example ARRAY[0, 10, 20].")));
 	deconstruct_array(a, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &d, &nulls, &nb);
 	b = palloc(Max(nb, 1) * sizeof(double));

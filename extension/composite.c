@@ -52,6 +52,7 @@ read_float8_array(ArrayType *arr, const char *what, int want_ndim, Float8Array *
 	int			ndim = ARR_NDIM(arr);
 
 	if (ARR_ELEMTYPE(arr) != FLOAT8OID)
+		/* internal: the SQL signatures declare double precision[] */
 		elog(ERROR, "%s must be a double precision array", what);
 	if (ndim != 0 && ndim != want_ndim)
 		ereport(ERROR,
@@ -190,7 +191,10 @@ priority_from_scores(const double *s, const double *w, const bool *use, int n,
 		lo = hi;
 		hi *= 2.0;
 		if (hi > 1e300)
-			elog(ERROR, "priority score: no slope found for the non-deprived areas");
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("priority score: no slope found for the non-deprived areas"),
+					 errhint("Check the scores for values that are huge or nearly equal, or lower beta.")));
 	}
 
 	/*
@@ -597,10 +601,14 @@ bm_social_score_core(PG_FUNCTION_ARGS)
 	bool		outnull[5] = {false, false, false, false, false};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		/* internal: fixed by the SQL declaration */
 		elog(ERROR, "bm_social_score_core must return a composite");
 	for (i = 0; i < PG_NARGS(); i++)
 		if (PG_ARGISNULL(i) && i != 1 && i != 4)
-			elog(ERROR, "bm_social_score_core: argument %d must not be NULL", i + 1);
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("social score: argument %d must not be NULL", i + 1),
+					 errhint("Call buurtmonitor.social_score(), which fills in every argument.")));
 	memset(&d, 0, sizeof(d));
 	d.have_imp = !PG_ARGISNULL(1);
 	d.weighted = !PG_ARGISNULL(4);
@@ -627,19 +635,28 @@ bm_social_score_core(PG_FUNCTION_ARGS)
 	read_float8_array(PG_GETARG_ARRAYTYPE_P(2), "polarity", 1, &d.pol);
 	read_float8_array(PG_GETARG_ARRAYTYPE_P(3), "weights", 1, &d.aw);
 	if (d.pol.n != d.k || d.aw.n != d.k || nnames != d.k)
-		elog(ERROR, "social score: %d indicator columns but %d polarities, %d weights, %d names",
-			 d.k, d.pol.n, d.aw.n, nnames);
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("social score: %d indicator columns but %d polarities, %d weights, %d names",
+						d.k, d.pol.n, d.aw.n, nnames),
+				 errhint("Give one polarity, weight and name per indicator column.")));
 	if (d.have_imp)
 	{
 		read_float8_array(PG_GETARG_ARRAYTYPE_P(1), "imputed", 2, &d.imp);
 		if (d.imp.n != d.x.n)
-			elog(ERROR, "social score: imputed matrix has %d cells, values has %d", d.imp.n, d.x.n);
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("social score: imputed matrix has %d cells, values has %d", d.imp.n, d.x.n),
+					 errhint("The imputed matrix has the shape of the values.")));
 	}
 	if (d.weighted)
 	{
 		read_float8_array(PG_GETARG_ARRAYTYPE_P(4), "population", 1, &d.pop);
 		if (d.pop.n != d.n)
-			elog(ERROR, "social score: %d populations for %d areas", d.pop.n, d.n);
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("social score: %d populations for %d areas", d.pop.n, d.n),
+					 errhint("Give one population per area (row of the values).")));
 	}
 	check_indicator_specs(&d);
 	check_indicator_values(&d);
@@ -882,6 +899,7 @@ bm_pca_first(PG_FUNCTION_ARGS)
 	bool		outnull[3] = {false, false, false};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		/* internal: fixed by the SQL declaration */
 		elog(ERROR, "bm_pca_first must return a composite");
 	read_float8_array(PG_GETARG_ARRAYTYPE_P(0), "values", 2, &x);
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT, &names, NULL, &nnames);
@@ -893,7 +911,10 @@ bm_pca_first(PG_FUNCTION_ARGS)
 				 errmsg("principal components need at least 3 areas, the source has none"),
 				 errhint("Check the source table and its filter.")));
 	if (k != nnames)
-		elog(ERROR, "bm_pca_first: %d columns but %d names", k, nnames);
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("principal components: %d columns but %d names", k, nnames),
+				 errhint("Give one name per column of the values.")));
 	if (k < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -76,7 +76,8 @@ rel_name(Oid rel)
 	if (name == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", rel)));
+				 errmsg("relation with OID %u does not exist", rel),
+				 errhint("Pass an existing table or view, for example 'buurtmonitor.areas'.")));
 	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), name);
 }
 
@@ -191,7 +192,8 @@ layer_receive(TupleTableSlot *slot, DestReceiver *self)
 		if (r->cap >= (int) (MaxAllocSize / sizeof(CwHeader) / 2))
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("%s layer %s has too many rows", L->role, L->relname)));
+					 errmsg("%s layer %s has too many rows", L->role, L->relname),
+					 errhint("Split the layer with source_filter or target_filter.")));
 		r->cap = Max(1024, 2 * r->cap);
 		layer_grow(cw, r->cap, r->by_address);
 	}
@@ -267,12 +269,13 @@ read_layer(Layer *L, Oid rel, const char *keycol, const char *geomcol,
 	cw->typid = get_atttype(rel, get_attnum(rel, geomcol));
 	recv.by_address = relkind == RELKIND_RELATION || relkind == RELKIND_MATVIEW ||
 		relkind == RELKIND_PARTITIONED_TABLE;
-	sql = psprintf("SELECT (%s)::text, %s%s FROM %s WHERE %s IS NOT NULL%s%s%s",
+	sql = psprintf("SELECT (%s)::pg_catalog.text, %s%s FROM %s WHERE %s IS NOT NULL%s%s%s",
 				   quote_identifier(keycol), recv.by_address ? "tableoid, ctid, " : "",
 				   quote_identifier(geomcol), L->relname, quote_identifier(geomcol),
 				   filter ? " AND (" : "", filter ? filter : "", filter ? ")" : "");
 	plan = SPI_prepare(sql, 0, NULL);
 	if (plan == NULL)
+		/* internal: a SELECT either runs or raises its own error */
 		elog(ERROR, "could not read %s layer %s: %s", L->role, L->relname,
 			 SPI_result_code_string(SPI_result));
 	recv.pub.receiveSlot = layer_receive;
@@ -293,6 +296,7 @@ read_layer(Layer *L, Oid rel, const char *keycol, const char *geomcol,
 	rc = SPI_execute_plan_extended(plan, &options);
 	/* a SELECT into a receiver of type DestNone reports SPI_OK_UTILITY */
 	if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
+		/* internal: a SELECT either runs or raises its own error */
 		elog(ERROR, "could not read %s layer %s: %s", L->role, L->relname, SPI_result_code_string(rc));
 	SPI_freeplan(plan);
 	if (recv.null_key)
@@ -451,31 +455,37 @@ count_points(Oid points, const char *pgeom, Layer *S, Layer *T,
 	char	   *sql;
 	char	   *qg = pstrdup(quote_identifier(pgeom));
 
-	/* the point layer must share the SRID of the polygons */
-	sql = psprintf("SELECT %s.st_srid(%s) FROM %s WHERE %s IS NOT NULL LIMIT 1",
+	/* the point layer must have one SRID, that of the polygons */
+	sql = psprintf("SELECT min(s), max(s) FROM (SELECT %s.st_srid(%s) AS s FROM %s WHERE %s IS NOT NULL) x",
 				   nsp, qg, prel, qg);
 	if (SPI_execute(sql, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
 	{
 		bool		isnull;
 		int32		srid = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		int32		srid2 = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 
-		if (srid != S->srid)
+		if (!isnull && srid != srid2)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("point layer %s mixes SRIDs %d and %d", prel, srid, srid2),
+					 errhint("Transform the points with ST_Transform to the SRID of the polygons.")));
+		if (!isnull && srid != S->srid)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("point layer %s has SRID %d but the polygon layers have SRID %d", prel, srid, S->srid),
 					 errhint("Transform the points with ST_Transform to the SRID of the polygons.")));
 	}
 	/* number the points (row_number, so the point layer may also be a view) */
-	sql = psprintf("WITH p AS (SELECT row_number() OVER () AS pid, %s AS g FROM %s WHERE %s IS NOT NULL),"
+	sql = psprintf("WITH p AS (SELECT pg_catalog.row_number() OVER () AS pid, %s AS g FROM %s WHERE %s IS NOT NULL),"
 				   " ps AS ("
 				   " SELECT DISTINCT ON (p.pid) p.pid, p.g, s.k AS sk"
-				   " FROM p JOIN (SELECT (%s)::text AS k, %s AS g FROM %s WHERE %s) s"
+				   " FROM p JOIN (SELECT (%s)::pg_catalog.text AS k, %s AS g FROM %s WHERE %s) s"
 				   " ON %s.st_intersects(s.g, p.g) ORDER BY p.pid, s.k),"
 				   " pt AS ("
 				   " SELECT DISTINCT ON (ps.pid) ps.sk, t.k AS tk"
-				   " FROM ps LEFT JOIN (SELECT (%s)::text AS k, %s AS g FROM %s WHERE %s) t"
+				   " FROM ps LEFT JOIN (SELECT (%s)::pg_catalog.text AS k, %s AS g FROM %s WHERE %s) t"
 				   " ON %s.st_intersects(t.g, ps.g) ORDER BY ps.pid, t.k)"
-				   " SELECT sk, tk, count(*)::float8 FROM pt GROUP BY sk, tk",
+				   " SELECT sk, tk, pg_catalog.count(*)::pg_catalog.float8 FROM pt GROUP BY sk, tk",
 				   qg, prel, qg,
 				   quote_identifier(skey), quote_identifier(sgeom), S->relname,
 				   sfilter ? psprintf("(%s)", sfilter) : "true",
@@ -484,6 +494,7 @@ count_points(Oid points, const char *pgeom, Layer *S, Layer *T,
 				   tfilter ? psprintf("(%s)", tfilter) : "true",
 				   nsp);
 	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+		/* internal: a SELECT either runs or raises its own error */
 		elog(ERROR, "could not count points of %s", prel);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -600,6 +611,12 @@ bm_crosswalk(PG_FUNCTION_ARGS)
 	work_cxt = AllocSetContextCreate(CurrentMemoryContext, "buurtmonitor crosswalk",
 									 ALLOCSET_DEFAULT_SIZES);
 	INSTR_TIME_SET_CURRENT(start);
+	/*
+	 * Not bm_spi_connect(): source_filter and target_filter are the caller's
+	 * SQL, resolved in the caller's search_path as if typed (build_crosswalk
+	 * calls us under its fixed one).  Everything this file adds to the SQL is
+	 * schema-qualified (docs/security.md).
+	 */
 	SPI_connect();
 	read_layer(&S, PG_GETARG_OID(0), skey, sgeom, sfilter, "source_key", "source_geom", work_cxt);
 	read_layer(&T, PG_GETARG_OID(1), tkey, tgeom, tfilter, "target_key", "target_geom", work_cxt);

@@ -254,6 +254,7 @@ rel_of(CwProcess *P, Oid relid, int l)
 	MemoryContextSwitchTo(old);
 	r->attnum = get_attnum(relid, NameStr(P->sh->geomcol[l]));
 	if (r->attnum == InvalidAttrNumber)
+		/* internal: the columns were checked under the same lock */
 		elog(ERROR, "buurtmonitor: column \"%s\" missing in relation %u", NameStr(P->sh->geomcol[l]), relid);
 	return r;
 }
@@ -332,12 +333,12 @@ read_row(CwProcess *P, int i, int k)
 	MemoryContextSwitchTo(P->row_cxt);
 	if (g->nrings > 0)
 	{
-		/* the strips and candidates were made from the stored box: it must hold the geometry */
+		/*
+		 * The strips and candidates were made from the stored box: it must hold the geometry.
+		 * PostGIS boxes a polygon by its exterior ring, so a hole outside its shell lands here.
+		 */
 		if (g->xmin < row->xmin || g->xmax > row->xmax || g->ymin < row->ymin || g->ymax > row->ymax)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("the bounding box stored with %s does not hold its coordinates", what),
-					 errhint("Rewrite the geometry, for example with ST_Force2D(geom) or postgis_dropbbox(geom).")));
+			bm_report_invalid(what, "Hole lies outside shell: a ring is outside the box of the exterior ring.");
 		/* index before the validity check, which uses it */
 		MemoryContextSwitchTo(P->strip_cxt);
 		bm_geom_index(g);
@@ -584,7 +585,8 @@ candidate_push(CwPair **c, int *n, int *cap, int s, int t)
 		if (*cap >= INT_MAX / 2)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many overlapping pairs")));
+					 errmsg("too many overlapping pairs"),
+					 errhint("Split the layers with source_filter or target_filter.")));
 		*cap = Max(1024, *cap * 2);
 		*c = *c ? repalloc_huge(*c, (Size) *cap * sizeof(CwPair))
 			: palloc_extended((Size) *cap * sizeof(CwPair), MCXT_ALLOC_HUGE);
@@ -1010,6 +1012,7 @@ cw_measure(CwLayer *S, CwLayer *T, int *npairs)
 	for (int i = 0; i < nrows; i++)
 	{
 		if (sh->rows[i].state != ROW_READY)
+			/* internal: every row is read before this step */
 			elog(ERROR, "buurtmonitor: %s was not read", row_name(&P, i));
 		if (i < S->n)
 			S->area[i] = sh->rows[i].area;

@@ -399,6 +399,7 @@ dep_normalise(const double *x, const bool *isnull, int n,
 						v = dep_inverse_normal((m + 0.5 - r) / m);
 						break;
 					default:
+						/* internal: the spec parser admits only the known transforms */
 						elog(ERROR, "unexpected transform %d", (int) tr);
 						v = 0.0;
 				}

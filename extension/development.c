@@ -39,6 +39,7 @@
 #include "utils/tuplestore.h"
 
 #include "significance.h"
+#include "spi_util.h"
 
 PG_FUNCTION_INFO_V1(bm_development);
 PG_FUNCTION_INFO_V1(bm_reference_values);
@@ -367,6 +368,7 @@ spi_scalar(const char *sql, int nargs, Oid *types, Datum *values, const char *nu
 	int			ret = SPI_execute_with_args(sql, nargs, types, values, nulls, true, 1);
 
 	if (ret != SPI_OK_SELECT)
+		/* internal: a SELECT either runs or raises its own error */
 		elog(ERROR, "SPI query failed: %s", sql);
 	if (SPI_processed == 0)
 		return NULL;
@@ -585,6 +587,7 @@ load_indicators(DevState *st)
 	if (SPI_execute("SELECT code, kind, scale, polarity, tolerance, denominator IS NOT NULL "
 					"FROM buurtmonitor.indicators ORDER BY code COLLATE \"C\"",
 					true, 0) != SPI_OK_SELECT)
+		/* internal: a SELECT either runs or raises its own error */
 		elog(ERROR, "could not read buurtmonitor.indicators");
 	st->n_ind = (int) SPI_processed;
 	st->ind_by_idx = palloc(sizeof(IndicatorInfo *) * Max(st->n_ind, 1));
@@ -679,6 +682,7 @@ load_areas(DevState *st)
 							  "FROM buurtmonitor.reference_areas($1, $2, $3, $4) "
 							  "ORDER BY area_code COLLATE \"C\"",
 							  4, types, values, nulls, true, 0) != SPI_OK_SELECT)
+		/* internal: a SELECT either runs or raises its own error */
 		elog(ERROR, "could not read the compared areas");
 
 	st->n_cmp = (int) SPI_processed;
@@ -936,6 +940,7 @@ scan_observations(DevState *st)
 				ind = strlen(code) < CODE_LEN ? hash_search(st->indicators, code, HASH_FIND, NULL) : NULL;
 				pfree(code);
 				if (ind == NULL)
+					/* internal: observations.indicator references indicators */
 					elog(ERROR, "indicator of an observation is missing from the catalogue");
 			}
 			period = DatumGetInt32(col[2]);
@@ -1423,10 +1428,10 @@ bm_development(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	DevArgs		args;
 	DevState	st;
+	int			spi_level;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	spi_level = bm_spi_connect();
 	memset(&args, 0, sizeof(args));
 	read_args(fcinfo, &args);
 	memset(&st, 0, sizeof(st));
@@ -1434,7 +1439,7 @@ bm_development(PG_FUNCTION_ARGS)
 	st.tupdesc = rsinfo->setDesc;
 	prepare(&st, &args, true);
 	emit_all_series(&st);
-	SPI_finish();
+	bm_spi_finish(spi_level);
 	return (Datum) 0;
 }
 
@@ -1479,10 +1484,10 @@ bm_reference_values(PG_FUNCTION_ARGS)
 				n = 0,
 				i;
 	int			l;
+	int			spi_level;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	spi_level = bm_spi_connect();
 	memset(&args, 0, sizeof(args));
 	read_reference_args(fcinfo, &args);
 	memset(&st, 0, sizeof(st));
@@ -1547,7 +1552,7 @@ bm_reference_values(PG_FUNCTION_ARGS)
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	SPI_finish();
+	bm_spi_finish(spi_level);
 	return (Datum) 0;
 }
 /* ---------- trend() on arrays ---------- */
@@ -1596,6 +1601,7 @@ bm_trend(PG_FUNCTION_ARGS)
 			k++;
 		}
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		/* internal: fixed by the SQL declaration */
 		elog(ERROR, "return type must be a row type");
 	values[0] = Int32GetDatum(k);
 	if (k >= 2)

@@ -26,6 +26,7 @@
 #include "utils/numeric.h"
 
 #include "deprivation.h"
+#include "spi_util.h"
 
 /* Keys accepted at the top level of a specification, and in a domain. */
 static const char *const spec_top_keys[] = {
@@ -374,6 +375,7 @@ dep_index_prepare(Oid relid, Jsonb *spec, const char *key)
 	StringInfoData sql;
 	int			nd;
 	int			ret;
+	int			spi_level;
 	char	   *relname;
 
 	/* --- the specification --- */
@@ -458,10 +460,10 @@ dep_index_prepare(Oid relid, Jsonb *spec, const char *key)
 		}
 	appendStringInfo(&sql, " FROM %s", relname);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	spi_level = bm_spi_connect();
 	ret = SPI_execute(sql.data, true, 0);
 	if (ret != SPI_OK_SELECT)
+		/* internal: a SELECT either runs or raises its own error */
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
 		ereport(ERROR,
@@ -510,7 +512,7 @@ dep_index_prepare(Oid relid, Jsonb *spec, const char *key)
 		}
 		MemoryContextSwitchTo(spicxt);
 	}
-	SPI_finish();
+	bm_spi_finish(spi_level);
 
 	check_keys_unique(d->keys, d->n_areas, key);
 	for (int j = 0; j < nd; j++)

@@ -49,6 +49,7 @@
 #include "utils/syscache.h"
 
 #include "overlap.h"
+#include "spi_util.h"
 
 /* ------------------------------------------------------------------------
  * EWKB parsing
@@ -73,7 +74,8 @@ wkb_need(WkbReader *r, size_t n)
 	if ((size_t) (r->end - r->p) < n)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("truncated geometry in %s", r->what)));
+				 errmsg("truncated geometry in %s", r->what),
+				 errhint("Rewrite the geometry, for example with ST_AsEWKB and ST_GeomFromEWKB, or ST_MakeValid.")));
 }
 
 /* Read a byte-order byte and switch the reader to it. */
@@ -190,7 +192,8 @@ wkb_read_polygon_body(WkbReader *r, int ndims, CoordBuf *b)
 		if (np > (uint32) ((r->end - r->p) / (8 * ndims)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("truncated geometry in %s", r->what)));
+					 errmsg("truncated geometry in %s", r->what),
+				 errhint("Rewrite the geometry, for example with ST_AsEWKB and ST_GeomFromEWKB, or ST_MakeValid.")));
 		cbuf_begin_ring(b, i == 0, (int) np);
 		if (!r->swap)
 		{
@@ -396,7 +399,8 @@ g2_truncated(const char *what)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("truncated geometry in %s", what)));
+			 errmsg("truncated geometry in %s", what),
+			 errhint("Rewrite the geometry, for example with ST_AsEWKB and ST_GeomFromEWKB, or ST_MakeValid.")));
 }
 
 /*
@@ -694,7 +698,8 @@ bm_check_srid_projected(int32 srid, const char *what)
 	{
 		char	   *sql;
 
-		SPI_connect();
+		int			spi_level = bm_spi_connect();
+
 		if (SPI_execute("SELECT extnamespace::pg_catalog.regnamespace::text FROM pg_catalog.pg_extension "
 						"WHERE extname = 'postgis'", true, 1) == SPI_OK_SELECT && SPI_processed == 1)
 		{
@@ -710,7 +715,7 @@ bm_check_srid_projected(int32 srid, const char *what)
 				geographic = !isnull && DatumGetBool(d);
 			}
 		}
-		SPI_finish();
+		bm_spi_finish(spi_level);
 	}
 	if (geographic)
 		ereport(ERROR,
@@ -1652,6 +1657,7 @@ bm_lookup_asewkb(Oid typid, FmgrInfo *finfo, MemoryContext cxt)
 	Oid			fn;
 
 	if (!HeapTupleIsValid(tup))
+		/* internal: the type came from the catalogue */
 		elog(ERROR, "cache lookup failed for type %u", typid);
 	typ = (Form_pg_type) GETSTRUCT(tup);
 	if (strcmp(NameStr(typ->typname), "geometry") != 0)
@@ -1791,6 +1797,7 @@ bm_overlap_measures(PG_FUNCTION_ARGS)
 	bool		n[3] = {false, false, false};
 
 	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+		/* internal: fixed by the SQL declaration */
 		elog(ERROR, "overlap_measures must return a composite");
 	td = BlessTupleDesc(td);
 	v[0] = Float8GetDatum(o.area);

@@ -167,7 +167,8 @@ stat_result(FunctionCallInfo fcinfo, bool ok, double stat, double p)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("function returning a record called in a context that cannot accept it")));
+				 errmsg("function returning a record called in a context that cannot accept it"),
+				 errhint("Call it in the FROM clause, for example SELECT * FROM buurtmonitor.mean_test(...).")));
 	tupdesc = BlessTupleDesc(tupdesc);
 	values[0] = Float8GetDatum(stat);
 	values[1] = Float8GetDatum(p);

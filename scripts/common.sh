@@ -19,7 +19,7 @@ BM_CLUSTER_DIR=${BM_CLUSTER_DIR:-/tmp/buurtmonitor-cluster-$PGPORT}
 BM_PREFIX=${BM_PREFIX:-}
 PG_BIN=${BM_PREFIX:+$BM_PREFIX}/usr/lib/postgresql/15/bin
 
-BM_PACKAGES="postgresql-15 postgresql-15-postgis-3 postgresql-server-dev-15 libgeos-dev gdal-bin make gcc r-base-core r-cran-sf r-cran-spdep r-cran-classint python3 nodejs python3-qgis qgis-providers"
+BM_PACKAGES="postgresql-15 postgresql-15-postgis-3 postgresql-server-dev-15 libgeos-dev gdal-bin make gcc r-base-core r-cran-sf r-cran-spdep r-cran-classint python3 nodejs python3-qgis qgis-providers valgrind"
 
 # Install the system packages the build, the tests and the oracles need.
 bm_install_packages() {

@@ -3,6 +3,7 @@
 # stack passes through buurtmonitor.so. Slow (10-30x): give a subset as arguments, e.g.
 #   bash scripts/valgrind.sh 100_aggregates 200_overlap
 # Without arguments it runs the whole suite. Exits non-zero when an error touches our code.
+# BM_VALGRIND_FUZZ=quick (or full) also runs test/fuzz.sh against the server under valgrind.
 source "$(dirname "$0")/common.sh"
 export PGPORT=${VG_PORT:-54339}
 dir=$(mktemp -d /tmp/buurtmonitor-valgrind.XXXXXX)   # private, so two runs do not collide
@@ -22,6 +23,13 @@ if [ -n "$tests" ]; then
          REGRESS_OPTS="--inputdir=. --load-extension=postgis --outputdir=$dir/out" || status=1
 else
     make -C "$BM_ROOT" -s installcheck REGRESS_OPTS="--inputdir=. --load-extension=postgis --outputdir=$dir/out" || status=1
+fi
+# the fuzz test against the same server (BM_VALGRIND_FUZZ=quick: the reduced value set; full: all)
+if [ "${BM_VALGRIND_FUZZ:-0}" != 0 ]; then
+    echo "== fuzz under valgrind (${BM_VALGRIND_FUZZ})"
+    FUZZ_QUICK=$([ "$BM_VALGRIND_FUZZ" = full ] && echo 0 || echo 1) FUZZ_TIMEOUT_MS=60000 FUZZ_GRACE_S=120 \
+        bash "$BM_ROOT/test/fuzz.sh" >"$dir/fuzz.out" 2>&1 || { status=1; echo "fuzz failed under valgrind:"; }
+    grep -E '^(FAIL|[0-9]+ functions)' "$dir/fuzz.out" | head -40
 fi
 su postgres -c "$PG_BIN/pg_ctl -D $dir/data -m fast -w -t 300 stop" >/dev/null 2>&1 || true
 sleep 2

@@ -63,3 +63,24 @@ SELECT a.oid::regprocedure AS could_be_ambiguous, b.oid::regprocedure AS with_fu
  WHERE a.lo <= b.hi AND b.lo <= a.hi
    AND a.proname NOT IN ('composite_index', 'index_sensitivity')
  ORDER BY 1::text, 2::text;
+
+-- every SQL and PL/pgSQL function of the schema runs with the fixed search_path that
+-- extension/sql/990_security.sql sets (docs/security.md), so a future function is covered too
+SELECT p.oid::regprocedure AS without_fixed_search_path, p.proconfig
+  FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+ WHERE p.pronamespace = 'buurtmonitor'::regnamespace AND l.lanname IN ('sql', 'plpgsql')
+   AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)
+ ORDER BY 1::text;
+
+-- no body names a PostGIS function or type unqualified (write @extschema:postgis@.name, see
+-- docs/developing.md); under the fixed search_path such a name would not resolve. String
+-- literals that read as a sentence (hints: 'Repair them with ST_MakeValid(geom).') are skipped.
+SELECT p.oid::regprocedure AS unqualified_postgis, m[1] AS name
+  FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang,
+       regexp_matches(lower(regexp_replace(p.prosrc, '''[A-Z][a-z]([^'']|'''')*''', '', 'g')), '(?:^|[^.\w"])(\w+)\s*\(|::\s*(geometry|geography|box2d|box3d)\M', 'g') m
+ WHERE p.pronamespace = 'buurtmonitor'::regnamespace AND l.lanname IN ('sql', 'plpgsql')
+   AND (m[2] IS NOT NULL
+        OR m[1] IN (SELECT q.proname FROM pg_proc q JOIN pg_depend d ON d.objid = q.oid AND d.deptype = 'e'
+                      JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'postgis'
+                    EXCEPT SELECT q.proname FROM pg_proc q WHERE q.pronamespace = 'pg_catalog'::regnamespace))
+ ORDER BY 1::text, 2;

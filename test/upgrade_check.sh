@@ -20,6 +20,30 @@ q() { psql -qX -v ON_ERROR_STOP=1 -d "$@"; }
 # schema without pg_dump's per-run \restrict keys and its comments
 schema() {
     pg_dump -s -n buurtmonitor -d "$1" 2>/dev/null | grep -v -e '^--' -e '^\\restrict' -e '^\\unrestrict' | sed '/^$/d' | sort
+    # pg_dump leaves out the members of an extension, so the catalogue is compared too: every
+    # function's definition (body, volatility, search_path), views, columns, constraints, indexes, comments
+    q "$1" -At <<'SQL'
+SELECT 'function ' || p.oid::regprocedure || ' ' || CASE WHEN p.prokind = 'a' THEN 'aggregate'
+       ELSE md5(pg_get_functiondef(p.oid)) END || ' ' || coalesce(obj_description(p.oid, 'pg_proc'), '')
+  FROM pg_proc p WHERE p.pronamespace = 'buurtmonitor'::regnamespace
+UNION ALL
+SELECT 'relation ' || c.oid::regclass || ' ' || c.relkind::text || ' ' || coalesce(md5(pg_get_viewdef(c.oid)), '')
+       || ' ' || coalesce(obj_description(c.oid, 'pg_class'), '')
+  FROM pg_class c WHERE c.relnamespace = 'buurtmonitor'::regnamespace
+UNION ALL
+SELECT 'column ' || a.attrelid::regclass || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+       || ' ' || a.attnotnull || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid AND c.relnamespace = 'buurtmonitor'::regnamespace
+  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+ WHERE a.attnum > 0 AND NOT a.attisdropped
+UNION ALL
+SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+  FROM pg_constraint WHERE connamespace = 'buurtmonitor'::regnamespace
+UNION ALL
+SELECT 'index ' || pg_get_indexdef(indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+ WHERE c.relnamespace = 'buurtmonitor'::regnamespace
+ORDER BY 1
+SQL
 }
 # the user's rows, table by table, on the columns every version has
 user_rows() {

@@ -385,10 +385,10 @@ SELECT 'g_afs_' || f, 'Afstand tot ' || label, 'voorzieningen', 'km', 'mean', 'a
        'Mean road distance of all inhabitants to the nearest ' || label || '; rolled up weighted by inhabitants.', true
   FROM fac
 UNION ALL
-SELECT format('g_%skm_%s', r, f), format('%s binnen %s km', upper(left(label, 1)) || substr(label, 2), r),
+SELECT pg_catalog.format('g_%skm_%s', r, f), pg_catalog.format('%s binnen %s km', upper(left(label, 1)) || substr(label, 2), r),
        'voorzieningen', 'gemiddeld aantal', 'mean', 'a_inw', 1, -pol, 'CBS, Nabijheid voorzieningen',
-       format('Mean number of %s within %s km by road, over all inhabitants; rolled up weighted by inhabitants.', label, r), true
-  FROM fac, unnest(radii) r
+       pg_catalog.format('Mean number of %s within %s km by road, over all inhabitants; rolled up weighted by inhabitants.', label, r), true
+  FROM fac, pg_catalog.unnest(radii) r
 ON CONFLICT (code) DO NOTHING;
 
 INSERT INTO buurtmonitor.indicator_aliases (alias, indicator, builtin)

@@ -80,6 +80,23 @@ $$;
 COMMENT ON FUNCTION buurtmonitor._fail(text, text, text[], text) IS
     'Internal: raise an error whose message lists the offending rows (first ten, then a count).';
 
+-- Raise a clear error when a name argument (a column, table, schema or file name) is NULL or empty,
+-- instead of the bare "null values cannot be formatted as an SQL identifier" of format('%I').
+CREATE FUNCTION buurtmonitor._require_names(names text[], labels text[])
+RETURNS void LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    FOR i IN 1 .. coalesce(cardinality(labels), 0) LOOP
+        IF names[i] IS NULL OR names[i] = '' THEN
+            RAISE EXCEPTION '% must not be NULL or empty', labels[i]
+                USING ERRCODE = 'null_value_not_allowed',
+                      HINT = 'Pass a name; an argument with a default can be left out instead.';
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._require_names(text[], text[]) IS
+    'Internal: raise null_value_not_allowed naming the first argument (labels) whose name (names) is NULL or empty.';
+
 -- Load areas from a staging table or query result that has a code, a name, optionally a
 -- parent code, and a geometry. This is the common path behind load_areas_geojson.
 CREATE FUNCTION buurtmonitor.load_areas(
@@ -101,43 +118,51 @@ DECLARE
     n_repaired integer;
 BEGIN
     IF vintage IS NULL THEN
-        RAISE EXCEPTION 'vintage must not be NULL' USING ERRCODE = '22004',
+        RAISE EXCEPTION 'vintage must not be NULL' USING ERRCODE = 'null_value_not_allowed',
             HINT = 'Pass the year of the boundary edition, for example vintage => 2022.';
     END IF;
     IF level IS NOT NULL AND NOT EXISTS (SELECT 1 FROM buurtmonitor.levels l WHERE l.level = load_areas.level) THEN
-        PERFORM buurtmonitor._fail('22023', 'unknown level: %s', ARRAY[level],
+        PERFORM buurtmonitor._fail('invalid_parameter_value', 'unknown level: %s', ARRAY[level],
             'Use one of the levels in buurtmonitor.levels, or add yours there first.');
     END IF;
 
+    PERFORM buurtmonitor._require_names(ARRAY[staging::text, code_column, geom_column], '{staging,code_column,geom_column}');
+    PERFORM buurtmonitor._require_columns(staging, ARRAY[code_column, name_column, parent_column, geom_column], 'staging');
     IF to_regclass('pg_temp._bm_areas') IS NOT NULL THEN DROP TABLE pg_temp._bm_areas; END IF;
+    BEGIN  -- PostGIS reports an unreadable geometry as an internal error (XX000): say which column
     EXECUTE format(
         'CREATE TEMP TABLE _bm_areas AS
            SELECT btrim(%1$I::text) AS code, %2$s AS name, %3$s AS parent_code,
-                  %4$I::geometry AS geom, row_number() OVER () AS line
+                  %4$I::@extschema:postgis@.geometry AS geom, row_number() OVER () AS line
              FROM %5$s',
         code_column,
         CASE WHEN name_column IS NULL THEN 'NULL::text' ELSE format('%I::text', name_column) END,
         CASE WHEN parent_column IS NULL THEN 'NULL::text' ELSE format('nullif(btrim(%I::text), '''')', parent_column) END,
         geom_column, staging);
+    EXCEPTION WHEN internal_error THEN
+        RAISE EXCEPTION 'cannot read column "%" of % as a geometry: %', geom_column, staging, SQLERRM
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Name the geometry column with geom_column => ...; text must be WKT, EWKT or hex WKB.';
+    END;
 
     SELECT array_agg(format('line %s', line) ORDER BY line) INTO bad
       FROM _bm_areas WHERE code IS NULL OR code = '';
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('23502', 'areas without a code: %s', bad,
+        PERFORM buurtmonitor._fail('not_null_violation', 'areas without a code: %s', bad,
             'Every area needs a code; check the code column.');
     END IF;
 
     SELECT array_agg(code ORDER BY code) INTO bad
       FROM (SELECT code FROM _bm_areas GROUP BY code HAVING count(*) > 1) d;
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('23505', 'duplicate area codes in the input: %s', bad,
+        PERFORM buurtmonitor._fail('unique_violation', 'duplicate area codes in the input: %s', bad,
             'Each area code may occur once per vintage; remove or merge the duplicates.');
     END IF;
 
     SELECT array_agg(a.code ORDER BY a.code) INTO bad
       FROM _bm_areas a JOIN buurtmonitor.areas x ON x.code = a.code AND x.vintage = load_areas.vintage;
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('23505', format('areas already loaded for vintage %s: %%s', vintage), bad,
+        PERFORM buurtmonitor._fail('unique_violation', format('areas already loaded for vintage %s: %%s', vintage), bad,
             'Delete them first (DELETE FROM buurtmonitor.areas WHERE vintage = ...) or load another vintage.');
     END IF;
 
@@ -145,47 +170,47 @@ BEGIN
         SELECT array_agg(code ORDER BY code) INTO bad
           FROM _bm_areas WHERE buurtmonitor.level_of_code(code) IS NULL;
         IF bad IS NOT NULL THEN
-            PERFORM buurtmonitor._fail('22023', 'cannot tell the level of non-CBS codes: %s', bad,
+            PERFORM buurtmonitor._fail('invalid_parameter_value', 'cannot tell the level of non-CBS codes: %s', bad,
                 'Pass level => ''stadsdeel'' (or another level) for codes that are not CBS codes.');
         END IF;
     END IF;
 
     -- geometry type and SRID
-    SELECT array_agg(format('%s (%s)', code, GeometryType(geom)) ORDER BY code) INTO bad
-      FROM _bm_areas WHERE geom IS NOT NULL AND GeometryType(geom) NOT IN ('POLYGON', 'MULTIPOLYGON');
+    SELECT array_agg(format('%s (%s)', code, @extschema:postgis@.GeometryType(geom)) ORDER BY code) INTO bad
+      FROM _bm_areas WHERE geom IS NOT NULL AND @extschema:postgis@.GeometryType(geom) NOT IN ('POLYGON', 'MULTIPOLYGON');
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('22023', 'areas must be polygons or multipolygons: %s', bad,
+        PERFORM buurtmonitor._fail('invalid_parameter_value', 'areas must be polygons or multipolygons: %s', bad,
             'Convert the geometries with ST_CollectionExtract(geom, 3).');
     END IF;
-    SELECT array_agg(format('%s (SRID %s)', code, ST_SRID(geom)) ORDER BY code) INTO bad
-      FROM _bm_areas WHERE geom IS NOT NULL AND ST_SRID(geom) <> 28992;
+    SELECT array_agg(format('%s (SRID %s)', code, @extschema:postgis@.ST_SRID(geom)) ORDER BY code) INTO bad
+      FROM _bm_areas WHERE geom IS NOT NULL AND @extschema:postgis@.ST_SRID(geom) <> 28992;
     IF bad IS NOT NULL THEN
-        IF transform AND NOT EXISTS (SELECT 1 FROM _bm_areas WHERE geom IS NOT NULL AND ST_SRID(geom) = 0) THEN
-            UPDATE _bm_areas SET geom = ST_Transform(geom, 28992) WHERE geom IS NOT NULL AND ST_SRID(geom) <> 28992;
+        IF transform AND NOT EXISTS (SELECT 1 FROM _bm_areas WHERE geom IS NOT NULL AND @extschema:postgis@.ST_SRID(geom) = 0) THEN
+            UPDATE _bm_areas SET geom = @extschema:postgis@.ST_Transform(geom, 28992) WHERE geom IS NOT NULL AND @extschema:postgis@.ST_SRID(geom) <> 28992;
         ELSE
-            PERFORM buurtmonitor._fail('22023', 'geometries are not in EPSG:28992 (RD New): %s', bad,
+            PERFORM buurtmonitor._fail('invalid_parameter_value', 'geometries are not in EPSG:28992 (RD New): %s', bad,
                 'Transform them with ST_Transform(geom, 28992), or pass transform => true (needs a known SRID).');
         END IF;
     END IF;
 
     -- validity: refuse, or repair and report
     -- ST_IsValidDetail, unlike ST_IsValid, does not send a NOTICE per invalid geometry
-    SELECT array_agg(format('%s (%s)', code, (ST_IsValidDetail(geom)).reason) ORDER BY code) INTO bad
-      FROM _bm_areas WHERE geom IS NOT NULL AND NOT (ST_IsValidDetail(geom)).valid;
+    SELECT array_agg(format('%s (%s)', code, (@extschema:postgis@.ST_IsValidDetail(geom)).reason) ORDER BY code) INTO bad
+      FROM _bm_areas WHERE geom IS NOT NULL AND NOT (@extschema:postgis@.ST_IsValidDetail(geom)).valid;
     IF bad IS NOT NULL THEN
         IF NOT repair THEN
-            PERFORM buurtmonitor._fail('22023', 'invalid geometries: %s', bad,
+            PERFORM buurtmonitor._fail('invalid_parameter_value', 'invalid geometries: %s', bad,
                 'Repair them with ST_MakeValid(geom), or pass repair => true to repair and report them.');
         END IF;
-        UPDATE _bm_areas SET geom = ST_CollectionExtract(ST_MakeValid(geom), 3)
-         WHERE geom IS NOT NULL AND NOT (ST_IsValidDetail(geom)).valid;
+        UPDATE _bm_areas SET geom = @extschema:postgis@.ST_CollectionExtract(@extschema:postgis@.ST_MakeValid(geom), 3)
+         WHERE geom IS NOT NULL AND NOT (@extschema:postgis@.ST_IsValidDetail(geom)).valid;
         n_repaired := cardinality(bad);
         RAISE NOTICE 'repaired % invalid geometries: %', n_repaired, array_to_string(bad[1:10], ', ');
     END IF;
     SELECT array_agg(code ORDER BY code) INTO bad
-      FROM _bm_areas WHERE geom IS NOT NULL AND (ST_IsEmpty(geom) OR ST_Area(geom) = 0);
+      FROM _bm_areas WHERE geom IS NOT NULL AND (@extschema:postgis@.ST_IsEmpty(geom) OR @extschema:postgis@.ST_Area(geom) = 0);
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('22023', 'empty or zero-area geometries: %s', bad,
+        PERFORM buurtmonitor._fail('invalid_parameter_value', 'empty or zero-area geometries: %s', bad,
             'Remove these areas from the input or give them a real boundary.');
     END IF;
 
@@ -195,7 +220,7 @@ BEGIN
     INSERT INTO buurtmonitor.areas (code, vintage, name, level, parent_code, geom)
     SELECT a.code, load_areas.vintage, a.name,
            coalesce(load_areas.level, buurtmonitor.level_of_code(a.code)),
-           a.parent_code, ST_Multi(a.geom)
+           a.parent_code, @extschema:postgis@.ST_Multi(a.geom)
       FROM _bm_areas a ORDER BY a.line;
     GET DIAGNOSTICS n = ROW_COUNT;
 
@@ -222,7 +247,7 @@ BEGIN
        AND NOT EXISTS (SELECT 1 FROM buurtmonitor.areas p
                         WHERE p.code = c.parent_code AND p.vintage = c.vintage);
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('23503', 'areas whose parent is missing: %s', bad,
+        PERFORM buurtmonitor._fail('foreign_key_violation', 'areas whose parent is missing: %s', bad,
             'Load the parent areas of the same vintage first, or pass derive_parents => true to dissolve them from their children.');
     END IF;
 END
@@ -243,7 +268,7 @@ BEGIN
         SELECT c.parent_code, derive_parent_areas.vintage, NULL,
                buurtmonitor.level_of_code(c.parent_code),
                buurtmonitor.parent_of_code(c.parent_code),
-               ST_Multi(ST_Union(c.geom))
+               @extschema:postgis@.ST_Multi(@extschema:postgis@.ST_Union(c.geom))
           FROM buurtmonitor.areas c
          WHERE c.vintage = derive_parent_areas.vintage AND c.parent_code IS NOT NULL
            AND buurtmonitor.level_of_code(c.parent_code) IS NOT NULL
@@ -258,7 +283,7 @@ BEGIN
     FOR n IN SELECT l.rank FROM buurtmonitor.levels l ORDER BY l.rank LOOP
         UPDATE buurtmonitor.areas p
            SET geom = d.geom
-          FROM (SELECT c.parent_code, ST_Multi(ST_Union(c.geom)) AS geom
+          FROM (SELECT c.parent_code, @extschema:postgis@.ST_Multi(@extschema:postgis@.ST_Union(c.geom)) AS geom
                   FROM buurtmonitor.areas c
                  WHERE c.vintage = derive_parent_areas.vintage AND c.geom IS NOT NULL
                  GROUP BY c.parent_code) d
@@ -292,7 +317,7 @@ DECLARE
     n integer;
 BEGIN
     IF doc IS NULL OR doc->>'type' IS DISTINCT FROM 'FeatureCollection' OR jsonb_typeof(doc->'features') <> 'array' THEN
-        RAISE EXCEPTION 'input is not a GeoJSON FeatureCollection' USING ERRCODE = '22023',
+        RAISE EXCEPTION 'input is not a GeoJSON FeatureCollection' USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Pass the whole file, for example pg_read_file(''buurt_2022.geojson'')::jsonb.';
     END IF;
     srid := CASE
@@ -300,7 +325,7 @@ BEGIN
         WHEN crs ~ '[0-9]+$' THEN substring(crs FROM '([0-9]+)$')::integer
     END;
     IF srid IS NULL THEN
-        RAISE EXCEPTION 'cannot read the coordinate reference system "%"', crs USING ERRCODE = '22023',
+        RAISE EXCEPTION 'cannot read the coordinate reference system "%"', crs USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Use a crs name of the form urn:ogc:def:crs:EPSG::28992.';
     END IF;
 
@@ -310,7 +335,7 @@ BEGIN
            f->'properties'->>name_property AS name,
            CASE WHEN parent_property IS NOT NULL THEN f->'properties'->>parent_property END AS parent_code,
            CASE WHEN f->'geometry' IS NULL OR jsonb_typeof(f->'geometry') = 'null' THEN NULL
-                ELSE ST_SetSRID(ST_GeomFromGeoJSON(f->'geometry'), srid) END AS geom
+                ELSE @extschema:postgis@.ST_SetSRID(@extschema:postgis@.ST_GeomFromGeoJSON(f->'geometry'), srid) END AS geom
       FROM jsonb_array_elements(doc->'features') WITH ORDINALITY AS t(f, i)
      ORDER BY i;
 
@@ -393,12 +418,13 @@ DECLARE
     n integer;
     may_write_areas boolean := has_table_privilege('buurtmonitor.areas', 'INSERT, UPDATE');
 BEGIN
+    PERFORM buurtmonitor._require_names(ARRAY[staging::text, arg_owner], '{staging,owner}');
     IF on_conflict NOT IN ('error', 'update', 'skip') THEN
-        RAISE EXCEPTION 'unknown on_conflict value "%"', on_conflict USING ERRCODE = '22023',
+        RAISE EXCEPTION 'unknown on_conflict value "%"', on_conflict USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Use error, update or skip.';
     END IF;
     IF mapping IS NOT NULL AND jsonb_typeof(mapping) <> 'object' THEN
-        RAISE EXCEPTION 'mapping must be a JSON object of column name to indicator code' USING ERRCODE = '22023',
+        RAISE EXCEPTION 'mapping must be a JSON object of column name to indicator code' USING ERRCODE = 'invalid_parameter_value',
             HINT = 'For example ''{"aantal_inwoners": "a_inw"}''::jsonb.';
     END IF;
 
@@ -411,13 +437,13 @@ BEGIN
     END IF;
     IF code_col IS NULL OR NOT code_col = ANY (cols) THEN
         RAISE EXCEPTION 'staging table % has no area code column%', staging,
-            coalesce(' "' || code_column || '"', '') USING ERRCODE = '42703',
+            coalesce(' "' || code_column || '"', '') USING ERRCODE = 'undefined_column',
             HINT = 'Name it with code_column => ''...''; by default gwb_code_10, buurt_code, area_code, statcode or code is used.';
     END IF;
     SELECT c INTO period_col FROM unnest(ARRAY['jaar', 'period']) c WHERE c = ANY (cols) LIMIT 1;
     IF arg_period IS NULL AND period_col IS NULL THEN
         RAISE EXCEPTION 'no period given and staging table % has no column jaar or period', staging
-            USING ERRCODE = '22004', HINT = 'Pass period => 2022.';
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass period => 2022.';
     END IF;
     SELECT c INTO name_col FROM unnest(ARRAY['regio', 'statnaam', 'name']) c WHERE c = ANY (cols) LIMIT 1;
 
@@ -426,7 +452,7 @@ BEGIN
     EXECUTE format($q$
         CREATE TEMP TABLE _bm_cells AS
         WITH rows AS (
-            SELECT row_number() OVER () AS line, to_jsonb(s) AS j FROM %1$s s)
+            SELECT row_number() OVER () AS line, to_jsonb(s) AS j FROM %1$s)
         SELECT line,
                btrim(j->>%2$L) AS code,
                %3$s AS period,
@@ -434,7 +460,11 @@ BEGIN
                %6$s AS gm_name,
                kv.key AS col, kv.value AS raw
           FROM rows, LATERAL (%5$s) kv
-    $q$, staging, code_col,
+    $q$, (SELECT coalesce(format('(SELECT %s FROM %s) s', string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum), staging),
+                         staging || ' s')  -- geometry columns left out: to_jsonb would make GeoJSON of them
+            FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+           WHERE a.attrelid = staging AND a.attnum > 0 AND NOT a.attisdropped
+             AND t.typname NOT IN ('geometry', 'geography')), code_col,
         CASE WHEN arg_period IS NOT NULL THEN arg_period::text
              ELSE format('nullif(btrim(j->>%L), '''')::integer', period_col) END,
         CASE WHEN name_col IS NULL THEN 'NULL::text' ELSE format('j->>%L', name_col) END,
@@ -452,7 +482,7 @@ BEGIN
     SELECT array_agg(format('line %s', line) ORDER BY line) INTO bad
       FROM (SELECT DISTINCT line FROM _bm_cells WHERE code IS NULL OR code = '' OR period IS NULL) x;
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('23502', 'rows without an area code or period: %s', bad,
+        PERFORM buurtmonitor._fail('not_null_violation', 'rows without an area code or period: %s', bad,
             'Every row needs an area code and a period (column jaar, or pass period => ...).');
     END IF;
 
@@ -465,7 +495,7 @@ BEGIN
       FROM _bm_cols c WHERE mapping ? c.col
        AND NOT EXISTS (SELECT 1 FROM buurtmonitor.indicators i WHERE i.code = c.indicator);
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('22023', 'mapping names unknown indicators: %s', bad,
+        PERFORM buurtmonitor._fail('invalid_parameter_value', 'mapping names unknown indicators: %s', bad,
             'Add the indicators to buurtmonitor.indicators first, or correct the mapping.');
     END IF;
     SELECT array_agg(col ORDER BY col) INTO bad FROM _bm_cols WHERE indicator IS NULL;
@@ -481,7 +511,7 @@ BEGIN
     DROP TABLE _bm_raw, _bm_cols;
     ANALYZE _bm_cells;
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('22023', 'unknown indicators: %s', bad,
+        PERFORM buurtmonitor._fail('invalid_parameter_value', 'unknown indicators: %s', bad,
             'Add them to buurtmonitor.indicators (or buurtmonitor.indicator_aliases), map them with mapping => ''{"column": "indicator"}'', or skip them with ignore_columns.');
     END IF;
 
@@ -489,14 +519,14 @@ BEGIN
     SELECT array_agg(format('%s %s %s', code, period, indicator) ORDER BY code, period, indicator) INTO bad
       FROM (SELECT code, period, indicator FROM _bm_cells GROUP BY 1, 2, 3 HAVING count(*) > 1) d;
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('23505', 'duplicate area codes in the input (area, period, indicator): %s', bad,
+        PERFORM buurtmonitor._fail('unique_violation', 'duplicate area codes in the input (area, period, indicator): %s', bad,
             'Each area may occur once per period; remove the duplicate rows.');
     END IF;
 
     SELECT array_agg(format('%s %s = ''%s''', code, col, raw) ORDER BY line, col) INTO bad
       FROM _bm_cells WHERE value IS NULL AND NOT suppressed;
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('22P02', 'non-numeric values: %s', bad,
+        PERFORM buurtmonitor._fail('invalid_text_representation', 'non-numeric values: %s', bad,
             'Use numbers with a decimal point; CBS suppression marks (., empty, -99995, -99997) are loaded as suppressed.');
     END IF;
 
@@ -508,7 +538,7 @@ BEGIN
                         WHERE a.code = c.code AND a.vintage = coalesce(arg_vintage, c.period))
        AND (NOT create_areas OR NOT may_write_areas OR buurtmonitor.level_of_code(c.code) IS NULL);
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('23503', 'unknown areas: %s', bad,
+        PERFORM buurtmonitor._fail('foreign_key_violation', 'unknown areas: %s', bad,
             'Load the areas first (buurtmonitor.load_areas_geojson), or pass create_areas => true for CBS codes.');
     END IF;
     IF may_write_areas THEN
@@ -552,7 +582,7 @@ BEGIN
             ON o.area_code = c.code AND o.vintage = coalesce(arg_vintage, c.period)
            AND o.period = c.period AND o.indicator = c.indicator;
         IF bad IS NOT NULL THEN
-            PERFORM buurtmonitor._fail('23505', 'observations already loaded: %s', bad,
+            PERFORM buurtmonitor._fail('unique_violation', 'observations already loaded: %s', bad,
                 'Pass on_conflict => ''update'' to replace them or ''skip'' to keep the existing values.');
         END IF;
     END IF;
@@ -597,6 +627,15 @@ DECLARE
     f text;
     i integer := 0;
 BEGIN
+    PERFORM buurtmonitor._require_names(ARRAY[path, table_name], '{path,table_name}');
+    IF delimiter IS NULL OR octet_length(delimiter) <> 1 OR delimiter IN (E'\n', E'\r', '"') THEN
+        RAISE EXCEPTION 'delimiter must be one single-byte character, not %', coalesce(quote_literal(delimiter), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use for example '','' or '';'' or E''\t''.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM regexp_split_to_table(path, '/') c WHERE octet_length(c) > 255) OR octet_length(path) > 4095 THEN
+        RAISE EXCEPTION 'file name too long: %', left(path, 60) || '...'
+            USING ERRCODE = 'name_too_long', HINT = 'Give the path of a file on the database server.';
+    END IF;
     IF NOT pg_has_role('pg_read_server_files', 'USAGE') THEN
         RAISE EXCEPTION 'reading server files needs the privileges of pg_read_server_files'
             USING ERRCODE = 'insufficient_privilege',

@@ -58,19 +58,19 @@ DECLARE
     bad text[];
 BEGIN
     IF indicators IS NULL OR cardinality(indicators) = 0 THEN
-        RAISE EXCEPTION 'no indicators given' USING ERRCODE = '22023',
+        RAISE EXCEPTION 'no indicators given' USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Pass a list of indicator codes, for example ARRAY[''a_inw'', ''p_koopw''].';
     END IF;
     SELECT array_agg(c ORDER BY o) INTO bad
       FROM unnest(indicators) WITH ORDINALITY u(c, o)
      WHERE NOT EXISTS (SELECT 1 FROM buurtmonitor.indicators i WHERE i.code = u.c);
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('22023', 'unknown indicators: %s', bad,
+        PERFORM buurtmonitor._fail('invalid_parameter_value', 'unknown indicators: %s', bad,
             'See SELECT code, label FROM buurtmonitor.indicators for the known codes.');
     END IF;
     SELECT array_agg(c) INTO bad FROM (SELECT c FROM unnest(indicators) c GROUP BY c HAVING count(*) > 1) d;
     IF bad IS NOT NULL THEN
-        PERFORM buurtmonitor._fail('22023', 'indicators listed twice: %s', bad, 'List each indicator once.');
+        PERFORM buurtmonitor._fail('invalid_parameter_value', 'indicators listed twice: %s', bad, 'List each indicator once.');
     END IF;
 END
 $$;
@@ -85,7 +85,7 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 BEGIN
     PERFORM buurtmonitor._check_indicators(indicators);
     IF level IS NOT NULL AND NOT EXISTS (SELECT 1 FROM buurtmonitor.levels l WHERE l.level = _wide_query.level) THEN
-        RAISE EXCEPTION 'unknown level: %', level USING ERRCODE = '22023',
+        RAISE EXCEPTION 'unknown level: %', level USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Use one of the levels in buurtmonitor.levels.';
     END IF;
     RETURN format(
@@ -97,7 +97,7 @@ BEGIN
           GROUP BY a.area_id, a.code, a.name, a.level, a.vintage, o.period%s',
         (SELECT string_agg(format('max(o.value) FILTER (WHERE o.indicator = %L) AS %I', c, c), ', ' ORDER BY ord)
            FROM unnest(indicators) WITH ORDINALITY u(c, ord)),
-        CASE WHEN with_geometry THEN ', a.geom::geometry(MultiPolygon, 28992) AS geom' ELSE '' END,
+        CASE WHEN with_geometry THEN ', a.geom::@extschema:postgis@.geometry(MultiPolygon, 28992) AS geom' ELSE '' END,
         indicators,
         CASE WHEN level IS NOT NULL THEN format(' AND a.level = %L', level) ELSE '' END,
         CASE WHEN period IS NOT NULL THEN format(' AND o.period = %s', period) ELSE '' END,
@@ -161,6 +161,7 @@ CREATE FUNCTION buurtmonitor.create_wide_view(view_name text, indicators text[],
 RETURNS regclass
 LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM buurtmonitor._require_names(ARRAY[view_name, target_schema], '{view_name,target_schema}');
     PERFORM buurtmonitor._create_view_schema(target_schema);
     EXECUTE format('CREATE OR REPLACE VIEW %I.%I WITH (security_invoker = true) AS %s', target_schema, view_name,
                    buurtmonitor._wide_query(indicators, level, period, vintage, with_geometry));
@@ -183,6 +184,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     r record;
 BEGIN
+    PERFORM buurtmonitor._require_names(ARRAY[target_schema], '{target_schema}');
     PERFORM buurtmonitor._create_view_schema(target_schema);
     FOR r IN SELECT DISTINCT a.level, a.vintage FROM buurtmonitor.areas a
               WHERE a.geom IS NOT NULL ORDER BY a.vintage, a.level LOOP

@@ -77,7 +77,7 @@ COMMENT ON FUNCTION buurtmonitor.composite_index(regclass, text, text) IS
 CREATE FUNCTION buurtmonitor.index_domains(spec jsonb)
 RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN (SELECT array_agg(coalesce(d->>'name', d->>'column') ORDER BY o)
+RETURN (SELECT pg_catalog.array_agg(coalesce(d->>'name', d->>'column') ORDER BY o)
           FROM jsonb_array_elements(spec->'domains') WITH ORDINALITY AS t(d, o));
 COMMENT ON FUNCTION buurtmonitor.index_domains(jsonb) IS
     'Domain names of an index specification, in the order of the domain_scores array returned by composite_index.';

@@ -19,6 +19,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = '''weighted'' weights the squared deviations by the denominators, ''unweighted'' averages them over the areas.';
     END IF;
+    PERFORM buurtmonitor._require_names(ARRAY[key, parent, numerator, denominator], '{key,parent,numerator,denominator}');
     PERFORM buurtmonitor._check_columns(source, ARRAY[key, parent, numerator, denominator],
                                         ARRAY[numerator, denominator],
                                         'Check the key, parent, numerator and denominator column names.');

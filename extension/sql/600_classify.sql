@@ -78,7 +78,7 @@ COMMENT ON FUNCTION buurtmonitor.class_breaks_finalfn(internal) IS
 CREATE FUNCTION buurtmonitor.format_number(value double precision, decimals integer,
                                            language text DEFAULT 'nl')
 RETURNS text
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
     t text;
     int_part text;
@@ -91,7 +91,8 @@ BEGIN
             HINT = 'Use ''nl'' or ''en''.';
     END IF;
     IF decimals < 0 OR decimals > 15 THEN
-        RAISE EXCEPTION 'decimals must be between 0 and 15: %', decimals USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'decimals must be between 0 and 15: %', decimals USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Give the number of decimals to show, for example 1.';
     END IF;
     IF value = 'NaN'::float8 OR value IN ('Infinity'::float8, '-Infinity'::float8) THEN
         RAISE EXCEPTION 'cannot format %', value USING ERRCODE = 'invalid_parameter_value',
@@ -112,7 +113,7 @@ COMMENT ON FUNCTION buurtmonitor.format_number(double precision, integer, text) 
 
 -- The unit an indicator's legend shows, from the catalogue: none for counts, scores and codes.
 CREATE FUNCTION buurtmonitor._legend_unit(indicator text, language text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE
         WHEN i.unit IS NULL OR i.unit IN ('aantal', 'gemiddeld aantal', 'score', 'code', 'postcode')
              OR i.unit LIKE 'klasse%' THEN NULL
@@ -133,7 +134,7 @@ COMMENT ON FUNCTION buurtmonitor._legend_unit(text, text) IS
 -- The fewest decimals (0..6) at which rounding moves no break by more than 5 % of the
 -- narrowest class (so distinct breaks stay distinct and the labels stay honest).
 CREATE FUNCTION buurtmonitor._legend_decimals(breaks double precision[]) RETURNS integer
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     WITH b AS (SELECT v, v - lag(v) OVER (ORDER BY o) AS gap FROM unnest(breaks) WITH ORDINALITY u(v, o))
     SELECT coalesce(min(d), 6) FROM generate_series(0, 6) d
      WHERE (SELECT coalesce(bool_and(abs(round(v::numeric, d) - v::numeric)
@@ -148,7 +149,7 @@ CREATE FUNCTION buurtmonitor.class_labels(breaks double precision[], indicator t
                                           language text DEFAULT 'nl', decimals integer DEFAULT NULL,
                                           unit text DEFAULT NULL)
 RETURNS text[]
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     d integer;
     u text;

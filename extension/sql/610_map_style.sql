@@ -7,7 +7,7 @@
 CREATE FUNCTION buurtmonitor._map_values(level text, vintage integer, indicator text, period integer,
                                          within text[])
 RETURNS TABLE (area_code text, value double precision)
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT a.code, o.value
       FROM buurtmonitor.areas a
       LEFT JOIN buurtmonitor.observations o
@@ -27,7 +27,7 @@ COMMENT ON FUNCTION buurtmonitor._map_values(text, integer, text, integer, text[
 -- areas of the level and edition; an error when there are none.
 CREATE FUNCTION buurtmonitor._map_period(level text, vintage integer, indicator text, period integer)
 RETURNS integer
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     p integer;
 BEGIN
@@ -54,7 +54,7 @@ CREATE FUNCTION buurtmonitor.map_breaks(level text, vintage integer, indicator t
                                         method text DEFAULT 'fisher', classes integer DEFAULT 5,
                                         within text[] DEFAULT NULL)
 RETURNS double precision[]
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT buurtmonitor.class_breaks(v.value, method, classes)
       FROM buurtmonitor._map_values(level, vintage, indicator,
                                     buurtmonitor._map_period(level, vintage, indicator, period), within) v
@@ -66,7 +66,7 @@ COMMENT ON FUNCTION buurtmonitor.map_breaks(text, integer, text, integer, text, 
 -- worse by the indicator's polarity (1 higher is better: low values dark; -1 and 0: high values dark).
 CREATE FUNCTION buurtmonitor.class_colour(j integer, k integer, polarity integer DEFAULT 0)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     WITH t AS (SELECT CASE WHEN k <= 1 THEN 0.5
                            ELSE (CASE WHEN polarity = 1 THEN k - j ELSE j - 1 END)::float8 / (k - 1) END AS t),
          stops(i, r, g, b) AS (VALUES (0, 255, 255, 204), (1, 253, 141, 60), (2, 128, 0, 38)),
@@ -82,14 +82,14 @@ COMMENT ON FUNCTION buurtmonitor.class_colour(integer, integer, integer) IS
 
 -- Text for an XML attribute or element: & < > " escaped.
 CREATE FUNCTION buurtmonitor._xml_escape(t text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT replace(replace(replace(replace(t, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;')
 $$;
 COMMENT ON FUNCTION buurtmonitor._xml_escape(text) IS 'Internal: escape & < > " for XML.';
 
 -- '#rrggbb' as 'r,g,b' (QGIS colour notation).
 CREATE FUNCTION buurtmonitor._rgb(hex text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT format('%s,%s,%s', ('x' || substr(hex, 2, 2))::bit(8)::int, ('x' || substr(hex, 4, 2))::bit(8)::int,
                   ('x' || substr(hex, 6, 2))::bit(8)::int)
 $$;
@@ -99,7 +99,7 @@ COMMENT ON FUNCTION buurtmonitor._rgb(text) IS 'Internal: #rrggbb as r,g,b.';
 CREATE FUNCTION buurtmonitor.style_qml(breaks double precision[], value_column text DEFAULT 'value',
                                        indicator text DEFAULT NULL, language text DEFAULT 'nl')
 RETURNS xml
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     labels text[] := buurtmonitor.class_labels(breaks, indicator, language);
     k integer := cardinality(breaks) - 1;
@@ -109,6 +109,10 @@ DECLARE
     c text;
     j integer;
 BEGIN
+    IF breaks IS NULL THEN
+        RAISE EXCEPTION 'breaks must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Pass the class breaks, for example from buurtmonitor.map_breaks(...) or class_breaks(...).';
+    END IF;
     FOR j IN 1 .. k LOOP
         c := buurtmonitor.class_colour(j, k, pol);
         ranges := ranges || format('<range lower="%s" upper="%s" symbol="%s" label="%s" render="true"/>',
@@ -138,7 +142,7 @@ COMMENT ON FUNCTION buurtmonitor.style_qml(double precision[], text, text, text)
 CREATE FUNCTION buurtmonitor.style_sld(breaks double precision[], layer_name text, value_column text DEFAULT 'value',
                                        indicator text DEFAULT NULL, language text DEFAULT 'nl')
 RETURNS xml
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     labels text[] := buurtmonitor.class_labels(breaks, indicator, language);
     k integer := cardinality(breaks) - 1;
@@ -147,6 +151,10 @@ DECLARE
     rules text := '';
     j integer;
 BEGIN
+    IF breaks IS NULL THEN
+        RAISE EXCEPTION 'breaks must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Pass the class breaks, for example from buurtmonitor.map_breaks(...) or class_breaks(...).';
+    END IF;
     FOR j IN 1 .. k LOOP
         rules := rules || format(
             '<se:Rule><se:Name>%s</se:Name><se:Description><se:Title>%s</se:Title></se:Description>'
@@ -180,8 +188,18 @@ COMMENT ON FUNCTION buurtmonitor.style_sld(double precision[], text, text, text,
 CREATE FUNCTION buurtmonitor._write_layer_style(table_schema text, table_name text, method text,
                                                 breaks double precision[], indicator text, language text)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
+    -- public.layer_styles may have been made by another role, whose triggers or rules would run
+    -- with our rights on the INSERT below (docs/security.md)
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid = c.relowner
+                WHERE c.oid = to_regclass('public.layer_styles')
+                  AND ((r.rolname <> current_user AND NOT r.rolsuper) OR c.relkind <> 'r'
+                       OR c.relhastriggers OR c.relhasrules OR c.relrowsecurity)) THEN
+        RAISE EXCEPTION 'public.layer_styles is not a plain table owned by you or a superuser'
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Its owner''s triggers or rules would run with your rights; check the table, or let its owner create the map layer.';
+    END IF;
     CREATE TABLE IF NOT EXISTS public.layer_styles (
         id serial PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar, f_table_name varchar,
         f_geometry_column varchar, stylename text, styleqml xml, stylesld xml, useasdefault boolean,
@@ -213,19 +231,20 @@ CREATE FUNCTION buurtmonitor.create_map_layer(level text, vintage integer, indic
                                               language text DEFAULT 'nl',
                                               target_schema text DEFAULT 'buurtmonitor_layers')
 RETURNS regclass
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
     p integer := buurtmonitor._map_period(level, vintage, indicator, period);
     b double precision[] := buurtmonitor.map_breaks(level, vintage, indicator, p, method, classes, within);
     view_name text := format('%s_%s_%s_%s', level, vintage, indicator, p);
 BEGIN
+    PERFORM buurtmonitor._require_names(ARRAY[target_schema], '{target_schema}');
     IF to_regnamespace(quote_ident(target_schema)) IS NULL THEN
         EXECUTE format('CREATE SCHEMA %I', target_schema);
     END IF;
     EXECUTE format(
         'CREATE OR REPLACE VIEW %I.%I WITH (security_invoker = true) AS
          SELECT a.area_id AS id, a.code AS area_code, a.name AS area_name, v.value,
-                buurtmonitor.class_of(v.value, %L) AS class, a.geom::geometry(MultiPolygon, 28992) AS geom
+                buurtmonitor.class_of(v.value, %L) AS class, a.geom::@extschema:postgis@.geometry(MultiPolygon, 28992) AS geom
            FROM buurtmonitor.areas a
            JOIN buurtmonitor._map_values(%L, %s, %L, %s, %L) v ON v.area_code = a.code
           WHERE a.level = %L AND a.vintage = %s',

@@ -5,40 +5,41 @@ CREATE FUNCTION buurtmonitor.map_svg(level text, vintage integer, indicator text
                                      within text[] DEFAULT NULL, title text DEFAULT NULL, language text DEFAULT 'nl',
                                      width integer DEFAULT 800, source text DEFAULT 'Bron: CBS')
 RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     p integer := buurtmonitor._map_period(level, vintage, indicator, period);
     b double precision[] := buurtmonitor.map_breaks(level, vintage, indicator, p, method, classes, within);
     labels text[] := buurtmonitor.class_labels(b, indicator, language);
     k integer := cardinality(b) - 1;
     pol integer := (SELECT i.polarity FROM buurtmonitor.indicators i WHERE i.code = indicator);
-    ext box2d;
+    ext @extschema:postgis@.box3d;
     map_w double precision := width - 230;
     map_h double precision;
     areas text;
     borders text;
     legend text;
 BEGIN
-    SELECT ST_Extent(a.geom) INTO ext
+    SELECT @extschema:postgis@.ST_Extent(a.geom) INTO ext
       FROM buurtmonitor.areas a JOIN buurtmonitor._map_values(map_svg.level, map_svg.vintage, map_svg.indicator, p, within) v
         ON v.area_code = a.code
      WHERE a.level = map_svg.level AND a.vintage = map_svg.vintage;
     IF width < 400 THEN
-        RAISE EXCEPTION 'width must be at least 400 pixels: %', width USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'width must be at least 400 pixels: %', width USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Give a width of 400 or more, for example width => 800.';
     END IF;
-    map_h := map_w * (ST_YMax(ext) - ST_YMin(ext)) / (ST_XMax(ext) - ST_XMin(ext));
+    map_h := map_w * (@extschema:postgis@.ST_YMax(ext) - @extschema:postgis@.ST_YMin(ext)) / (@extschema:postgis@.ST_XMax(ext) - @extschema:postgis@.ST_XMin(ext));
     -- one path per area (ST_AsSVG writes y downwards as -y), filled by class; no value: grey
     SELECT string_agg(format('<path class="area" data-code="%s" data-class="%s" fill="%s" d="%s"><title>%s: %s</title></path>',
                              a.code, coalesce(buurtmonitor.class_of(v.value, b)::text, ''),
                              coalesce(buurtmonitor.class_colour(buurtmonitor.class_of(v.value, b), k, coalesce(pol, 0)), '#d9d9d9'),
-                             ST_AsSVG(a.geom, 0, 0), buurtmonitor._xml_escape(coalesce(a.name, a.code)),
+                             @extschema:postgis@.ST_AsSVG(a.geom, 0, 0), buurtmonitor._xml_escape(coalesce(a.name, a.code)),
                              coalesce(buurtmonitor.format_number(v.value, buurtmonitor._legend_decimals(b), language), '–')),
                       '' ORDER BY a.code)
       INTO areas
       FROM buurtmonitor.areas a JOIN buurtmonitor._map_values(map_svg.level, map_svg.vintage, map_svg.indicator, p, within) v ON v.area_code = a.code
      WHERE a.level = map_svg.level AND a.vintage = map_svg.vintage AND a.geom IS NOT NULL;
     -- municipal boundaries of the municipalities the areas lie in
-    SELECT string_agg(format('<path class="gemeente" d="%s"/>', ST_AsSVG(g.geom, 0, 0)), '' ORDER BY g.code)
+    SELECT string_agg(format('<path class="gemeente" d="%s"/>', @extschema:postgis@.ST_AsSVG(g.geom, 0, 0)), '' ORDER BY g.code)
       INTO borders
       FROM buurtmonitor.areas g
      WHERE g.level = 'gemeente' AND g.vintage = map_svg.vintage AND g.geom IS NOT NULL
@@ -65,9 +66,9 @@ BEGIN
         width, round(map_h) + 70,
         buurtmonitor._xml_escape(coalesce(title, (SELECT i.label FROM buurtmonitor.indicators i WHERE i.code = indicator)
                                           || format(' (%s, %s)', level, p))),
-        round(map_w), round(map_h), ST_XMin(ext), -ST_YMax(ext), ST_XMax(ext) - ST_XMin(ext), ST_YMax(ext) - ST_YMin(ext),
-        round(((ST_XMax(ext) - ST_XMin(ext)) / map_w * 0.3)::numeric, 1), coalesce(areas, ''),
-        round(((ST_XMax(ext) - ST_XMin(ext)) / map_w * 1.2)::numeric, 1), coalesce(borders, ''),
+        round(map_w), round(map_h), @extschema:postgis@.ST_XMin(ext), -@extschema:postgis@.ST_YMax(ext), @extschema:postgis@.ST_XMax(ext) - @extschema:postgis@.ST_XMin(ext), @extschema:postgis@.ST_YMax(ext) - @extschema:postgis@.ST_YMin(ext),
+        round(((@extschema:postgis@.ST_XMax(ext) - @extschema:postgis@.ST_XMin(ext)) / map_w * 0.3)::numeric, 1), coalesce(areas, ''),
+        round(((@extschema:postgis@.ST_XMax(ext) - @extschema:postgis@.ST_XMin(ext)) / map_w * 1.2)::numeric, 1), coalesce(borders, ''),
         round(map_w) + 20, legend, k * 22 + 8,
         CASE language WHEN 'en' THEN 'no data' ELSE 'geen gegevens' END,
         round(map_h) + 60, buurtmonitor._xml_escape(source));
