@@ -6,7 +6,8 @@
  * possibly still toasted value); crosswalk_measure.c then checks every
  * geometry (SRID, validity) and measures every overlapping pair, in parallel
  * workers when the layers are big.  Here the sliver rule drops pairs whose
- * mean overlap width 2A/P is below min_width, shares are computed (by area,
+ * mean overlap width 2A/P is below min_width unless they hold more than half
+ * of their source or their target, shares are computed (by area,
  * or by points when a point layer is given) and optionally renormalised per
  * source.
  */
@@ -555,6 +556,30 @@ compute_shares(Layer *S, PairList *pl, const double *src_points, bool renormalis
 	}
 }
 
+/*
+ * The sliver rule (docs/overlap.md).  A sliver is a piece that is thin and
+ * minor on both sides: its mean width 2A/P is below min_width, and it holds
+ * at most half of its source's area and at most half of its target's area.
+ * A piece holding more than half of either polygon is that polygon's main
+ * body, never an artefact along its boundary, so it is kept however narrow
+ * the polygon is; at most one piece per source and one per target can
+ * qualify, so two competing misalignment pieces are never both protected.
+ */
+#define SLIVER_MAX_SHARE 0.5
+
+static void
+apply_sliver_rule(const Layer *S, const Layer *T, PairList *pl, double min_width)
+{
+	for (int i = 0; i < pl->n; i++)
+	{
+		Pair	   *p = &pl->p[i];
+
+		p->kept = 2.0 * p->area >= min_width * p->perimeter
+			|| p->area > SLIVER_MAX_SHARE * S->area[p->s]
+			|| p->area > SLIVER_MAX_SHARE * T->area[p->t];
+	}
+}
+
 /* DEBUG2 trace of the steps, with the seconds since start. */
 static void
 trace_crosswalk(instr_time start, const char *step)
@@ -628,9 +653,7 @@ bm_crosswalk(PG_FUNCTION_ARGS)
 	if (pl.n > 1)
 		qsort(pl.p, pl.n, sizeof(Pair), cmp_pair);
 
-	/* sliver rule: the mean width 2A/P of the overlap must reach min_width */
-	for (int i = 0; i < pl.n; i++)
-		pl.p[i].kept = 2.0 * pl.p[i].area >= min_width * pl.p[i].perimeter;
+	apply_sliver_rule(&S, &T, &pl, min_width);
 
 	if (!PG_ARGISNULL(7))
 	{

@@ -759,6 +759,11 @@ dep_weighted_mean_common(FunctionCallInfo fcinfo, bool geometric)
 	{
 		if (vn[i])
 			continue;
+		if (!isfinite(v[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("value %d is %g; values must be finite numbers", i + 1, v[i]),
+					 errhint("Replace NaN and infinite values by NULL (missing).")));
 		if (geometric)
 		{
 			if (!(v[i] > 0.0))

@@ -57,6 +57,7 @@ PG_FUNCTION_INFO_V1(bm_trend);
 #define ST_OBSERVED 'o'
 #define ST_SUPPRESSED 's'
 #define ST_ESTIMATED 'e'
+#define ST_DERIVED 'd'				/* a stored complete roll-up (kept fresh by triggers) */
 
 /* One indicator of the catalogue, as far as development() needs it. */
 typedef struct IndicatorInfo
@@ -447,18 +448,23 @@ check_indicators(ArrayType *indicators)
 				 errhint("Use a code of buurtmonitor.indicators.")));
 }
 
-/* Newest vintage of the level, or check that the given one has areas of it. */
+/*
+ * The default vintage: buurtmonitor.default_vintage(level, indicators) (SQL, shared with signals()). Or check that the given one has areas of the level.
+ */
 static int32
-resolve_vintage(const char *level, bool given, int32 vintage)
+resolve_vintage(const char *level, ArrayType *indicators, bool given, int32 vintage)
 {
 	Oid			types[2] = {TEXTOID, INT4OID};
 	Datum		values[2] = {CStringGetTextDatum(level), Int32GetDatum(vintage)};
+	Oid			itypes[2] = {TEXTOID, TEXTARRAYOID};
+	Datum		ivalues[2] = {CStringGetTextDatum(level), indicators ? PointerGetDatum(indicators) : (Datum) 0};
+	char		inulls[2] = {' ', indicators ? ' ' : 'n'};
 	char	   *v;
 
 	if (!given)
 	{
-		v = spi_scalar("SELECT max(vintage) FROM buurtmonitor.areas WHERE level = $1",
-					   1, types, values, NULL);
+		v = spi_scalar("SELECT buurtmonitor.default_vintage($1, $2)",
+					   2, itypes, ivalues, inulls);
 		if (v == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_NO_DATA_FOUND),
@@ -472,7 +478,7 @@ resolve_vintage(const char *level, bool given, int32 vintage)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("no areas of level \"%s\" in vintage %d", level, vintage),
-				 errhint("Pass NULL for the newest vintage, or load that boundary edition.")));
+				 errhint("Pass NULL for the newest vintage with values of the indicators, or load that boundary edition.")));
 	return vintage;
 }
 
@@ -509,7 +515,7 @@ read_args(FunctionCallInfo fcinfo, DevArgs *a)
 	if (a->indicators)
 		check_indicators(a->indicators);
 
-	a->vintage = resolve_vintage(a->level, !PG_ARGISNULL(2), PG_ARGISNULL(2) ? 0 : PG_GETARG_INT32(2));
+	a->vintage = resolve_vintage(a->level, a->indicators, !PG_ARGISNULL(2), PG_ARGISNULL(2) ? 0 : PG_GETARG_INT32(2));
 
 	a->reference_area = PG_ARGISNULL(4) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(4));
 	a->reference_level = PG_ARGISNULL(3) ? pstrdup("gemeente") : text_to_cstring(PG_GETARG_TEXT_PP(3));
@@ -573,7 +579,7 @@ read_reference_args(FunctionCallInfo fcinfo, DevArgs *a)
 				 errhint("Pass a level such as 'buurt' and a boundary edition such as 2024.")));
 	a->level = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	level_rank = check_level(a->level, "level");
-	a->vintage = resolve_vintage(a->level, true, PG_GETARG_INT32(1));
+	a->vintage = resolve_vintage(a->level, NULL, true, PG_GETARG_INT32(1));
 	a->reference_level = PG_ARGISNULL(2) ? pstrdup("gemeente") : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	a->reference_area = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
 	if (a->reference_area)
@@ -1214,7 +1220,8 @@ emit_series(DevState *st, Series *s)
 		if (o->has_value)
 			SET_F(4, o->value);
 		SET_W(5, o->status == ST_OBSERVED ? "observed" :
-			  o->status == ST_SUPPRESSED ? "suppressed" : "estimated");
+			  o->status == ST_SUPPRESSED ? "suppressed" :
+			  o->status == ST_DERIVED ? "derived" : "estimated");
 		values[6] = BoolGetDatum(o->status == ST_ESTIMATED);
 		nulls[6] = false;
 		SET_I(7, o->vintage);
@@ -1623,6 +1630,11 @@ bm_trend(PG_FUNCTION_ARGS)
 		{
 			x[k] = periods[i];
 			y[k] = DatumGetFloat8(elems[i]);
+			if (!isfinite(y[k]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("value %d of the trend is %g; values must be finite numbers", i + 1, y[k]),
+						 errhint("Use NULL for a missing value; NaN and infinities are not figures.")));
 			k++;
 		}
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)

@@ -357,6 +357,17 @@ check_se(double se, const char *name)
 				 errhint("Pass the standard error of each mean (standard deviation divided by the square root of n).")));
 }
 
+/* Reject a NaN or infinite mean or difference (a NULL is the way to say "missing"). */
+static void
+check_finite(double x, const char *name)
+{
+	if (!isfinite(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite number, got %g", name, x),
+				 errhint("Pass NULL for a missing value; NaN and infinities are not figures.")));
+}
+
 /*
  * proportion_test(p1, n1, p2, n2) -> (z, p_value)
  * z = (p1 - p2) / sqrt(pbar (1 - pbar) (1/n1 + 1/n2)); two-sided p-value.
@@ -399,6 +410,8 @@ bm_mean_test(PG_FUNCTION_ARGS)
 	se1 = PG_GETARG_FLOAT8(1);
 	m2 = PG_GETARG_FLOAT8(2);
 	se2 = PG_GETARG_FLOAT8(3);
+	check_finite(m1, "mean m1");
+	check_finite(m2, "mean m2");
 	check_se(se1, "se1");
 	check_se(se2, "se2");
 	stat = bm_mean_statistic(m1, se1, m2, se2);
@@ -450,6 +463,7 @@ bm_significance_label(PG_FUNCTION_ARGS)
 	p = PG_GETARG_FLOAT8(1);
 	polarity = PG_GETARG_INT32(2);
 	alpha = PG_GETARG_FLOAT8(3);
+	check_finite(diff, "difference");
 	if (!(alpha > 0.0 && alpha < 1.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -30,8 +30,12 @@ SELECT * FROM buurtmonitor.wide('{a_inw,a_woning,p_koopw}', 'buurt', 2022)
  WHERE area_code = 'BU03440111';
 SELECT buurtmonitor.create_wide_view('utrecht_buurten_2022', '{a_inw,p_koopw}', 'buurt', 2022,
                                      with_geometry => true);
-SELECT count(*) AS rows, count(DISTINCT id) AS ids FROM utrecht_buurten_2022;
+SELECT count(*) AS rows, count(DISTINCT id) AS ids FROM buurtmonitor_views.utrecht_buurten_2022;
 SELECT type, srid FROM geometry_columns WHERE f_table_name = 'utrecht_buurten_2022';
+-- generated views run with the caller's rights (row-level security applies through them)
+SELECT c.relname, c.reloptions FROM pg_class c
+ WHERE c.oid IN ('buurtmonitor_views.utrecht_buurten_2022'::regclass, 'buurtmonitor.observations_long'::regclass)
+ ORDER BY 1;
 
 -- QGIS layers: one view per level and vintage with an integer key and a typed geometry
 SELECT buurtmonitor.create_layer_views();
@@ -69,6 +73,6 @@ SELECT * FROM buurtmonitor.wide('{}') AS t(id bigint);
 SELECT * FROM buurtmonitor.wide('{a_inw,a_inw}') AS t(id bigint);
 SELECT buurtmonitor.create_wide_view('x', '{a_inw}', level => 'kwartier');
 
-DROP VIEW utrecht_buurten_2022;
+DROP SCHEMA buurtmonitor_views CASCADE;
 DROP SCHEMA buurtmonitor_layers CASCADE;
 TRUNCATE buurtmonitor.areas CASCADE;

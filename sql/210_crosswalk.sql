@@ -39,10 +39,30 @@ SELECT source_code, target_code, round(overlap_area::numeric, 6) AS overlap_area
   FROM buurtmonitor.crosswalk('cw_src', 'cw_tgt')
  ORDER BY 1, 2;
 
--- min_width 30: S2-T4 (28.57 m) is dropped too; S2-T2 keeps 0.58/0.58 = 1.
+-- min_width 30: S2-T4 (28.57 m) is narrower, but it is the whole of T4 (more than half of its target),
+-- so it is no sliver and stays: the same rows as the default.  (Before 0.2.0 it was dropped and T4
+-- received nothing.)
 SELECT source_code, target_code, round(share::numeric, 6) AS share
   FROM buurtmonitor.crosswalk('cw_src', 'cw_tgt', min_width => 30)
  ORDER BY 1, 2;
+
+-- A narrow source is no sliver of itself.  Synthetic: source R = [0,100]x[0,10] (a 10 m strip,
+-- area 1000); targets U = [0,51]x[0,200] (area 10200) and V = [51,100]x[0,200] (area 9800).
+--   R-U: 51x10 = 510, P = 122, width 1020/122 = 8.36 m; 51 % of R (> half), 5 % of U   -> kept
+--   R-V: 49x10 = 490, P = 118, width  980/118 = 8.31 m; 49 % of R, 5 % of V            -> sliver
+-- So R goes wholly to U (510/510 = 1).  A piece of exactly half its source and target is still a
+-- sliver when it is narrow: Q = [0,100]x[300,310] (area 1000) against W = [0,50]x[300,320] (area 1000):
+-- Q-W 500 = half of Q and half of W, width 1000/120 = 8.33 m -> dropped, Q gives no rows.
+CREATE TABLE cw_narrow_src (code text, geom geometry(Polygon, 28992));
+CREATE TABLE cw_narrow_tgt (code text, geom geometry(Polygon, 28992));
+INSERT INTO cw_narrow_src VALUES ('R', ST_MakeEnvelope(0, 0, 100, 10, 28992)),
+                                 ('Q', ST_MakeEnvelope(0, 300, 100, 310, 28992));
+INSERT INTO cw_narrow_tgt VALUES ('U', ST_MakeEnvelope(0, 0, 51, 200, 28992)),
+                                 ('V', ST_MakeEnvelope(51, 0, 100, 200, 28992)),
+                                 ('W', ST_MakeEnvelope(0, 300, 50, 320, 28992));
+SELECT source_code, target_code, round(overlap_area::numeric, 6) AS overlap_area, round(share::numeric, 6) AS share
+  FROM buurtmonitor.crosswalk('cw_narrow_src', 'cw_narrow_tgt') ORDER BY 1, 2;
+DROP TABLE cw_narrow_src, cw_narrow_tgt;
 
 -- Shares sum to 1 for every source with a kept pair (default rule).
 SELECT source_code, round(sum(share)::numeric, 12) AS total

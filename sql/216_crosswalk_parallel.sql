@@ -59,11 +59,17 @@ SELECT count(*) FILTER (WHERE p.source_code IS NULL) AS only_postgis,
   FULL JOIN (SELECT * FROM par_oracle WHERE overlap_area > 1e-9) o USING (source_code, target_code);
 
 -- The default sliver rule and renormalisation in parallel: every source's shares sum to 1, and the
--- sources that keep a pair are those with an overlap at least 20 m wide in mean width 2A/P by PostGIS
--- (the 4 others are buurten so small that every overlap is narrower).
+-- sources that keep a pair are those with an overlap that by PostGIS is at least 20 m wide in mean
+-- width 2A/P or holds more than half of its source or of its target; the one other is a buurt so
+-- small and narrow that the 40 m move leaves it no piece of more than half of itself, and every
+-- piece narrower than 20 m.
 SELECT count(DISTINCT source_code) AS sources, count(*) FILTER (WHERE abs(total - 1) > 1e-12) AS not_one,
-       count(DISTINCT source_code) = (SELECT count(DISTINCT source_code) FROM par_oracle
-                                       WHERE overlap_area > 0 AND 2 * overlap_area >= 20 * overlap_perimeter) AS as_postgis
+       count(DISTINCT source_code) = (SELECT count(DISTINCT o.source_code) FROM par_oracle o
+                                       JOIN par_tgt t ON t.code = o.target_code
+                                       WHERE o.overlap_area > 0
+                                         AND (2 * o.overlap_area >= 20 * o.overlap_perimeter
+                                              OR o.overlap_area > 0.5 * o.source_area
+                                              OR o.overlap_area > 0.5 * ST_Area(t.geom))) AS as_postgis
   FROM (SELECT source_code, sum(share) AS total FROM buurtmonitor.crosswalk('par_src', 'par_tgt') GROUP BY 1) s;
 
 -- The other ways rows reach the workers give the same rows: a view (values handed over),

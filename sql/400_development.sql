@@ -206,6 +206,18 @@ SELECT period, value, obs_vintage, round(change::numeric, 4) AS change, label
 -- without by_code the 2021 edition is not used
 SELECT min(period) FROM buurtmonitor.development(indicators => '{t_uitk}') WHERE area_code = 'BU99010102';
 
+-- the default vintage is the newest edition with values of the requested indicators: a newer
+-- 2027 edition with boundaries but no figures yet is passed over (with vintage => 2027: no values)
+INSERT INTO buurtmonitor.areas (code, vintage, name, level, parent_code) VALUES
+ ('GM9901', 2027, 'Testdorp', 'gemeente', NULL),
+ ('WK990101', 2027, 'Dorp', 'wijk', 'GM9901'),
+ ('BU99010101', 2027, 'Noord', 'buurt', 'WK990101');
+SELECT count(*) FILTER (WHERE value IS NOT NULL) AS with_value, count(DISTINCT area_code) AS areas
+  FROM buurtmonitor.development(indicators => '{t_uitk}');
+SELECT count(*) FILTER (WHERE value IS NOT NULL) AS with_value, count(DISTINCT area_code) AS areas
+  FROM buurtmonitor.development(indicators => '{t_uitk}', vintage => 2027);
+DELETE FROM buurtmonitor.areas WHERE vintage = 2027 AND code LIKE '__9901%';
+
 -- trend() on arrays: the same slopes as above (Noord 2018-2022 with the suppressed 2020 as NULL)
 SELECT * FROM buurtmonitor.trend('{2018,2019,2020,2021,2022}', '{10,12,NULL,13,15}');
 

@@ -22,6 +22,10 @@ INSERT INTO buurtmonitor.areas (code, vintage, name, level, parent_code)
 VALUES ('SD_OOST', 2023, 'Stadsdeel Oost (synthetic)', 'stadsdeel', 'GM0344');
 INSERT INTO buurtmonitor.observations (area_code, vintage, period, indicator, value, owner)
 VALUES ('SD_OOST', 2023, 2023, 'p_tevreden', 71.5, 'woningcorporatie');
+-- stored roll-ups (derived rows): the triggers that keep them fresh also fire while the dump is
+-- restored, and must leave them exactly as they were
+SELECT buurtmonitor.rollup_to_observations('wijk', 2023, '{a_inw,p_koopw}', 2023);
+SELECT buurtmonitor.rollup_to_observations('gemeente', 2023, '{a_inw}', 2023, from_level => 'wijk');
 SQL
 
 # a checksum per configuration table of the extension (every table registered with

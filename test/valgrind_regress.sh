@@ -12,7 +12,8 @@ set -euo pipefail
 VALGRIND_TESTS="100_aggregates 110_aggregates_compensated 120_aggregates_parallel 130_weighted_quantile
 200_overlap 210_crosswalk 215_crosswalk_formats 225_overlap_dirty 250_interpolate
 400_development 420_significance 440_signals 500_deprivation 510_index_pipeline 520_sensitivity
-550_social_score 551_priority_score 560_shrinkage 570_pca 890_error_messages"
+550_social_score 551_priority_score 560_shrinkage 570_pca 600_classify 700_spatial_weights 710_spatial_stats
+720_correlation 890_error_messages"
 case "${BM_VALGRIND:-0}" in
     0) echo "valgrind_regress: skipped (BM_VALGRIND=1 for the CI memory check, full for everything)"; exit 0 ;;
     full) BM_SKIP_BUILD=1 BM_VALGRIND_FUZZ=full exec bash "$(dirname "$0")/../scripts/valgrind.sh" ;;

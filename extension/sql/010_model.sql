@@ -63,9 +63,11 @@ CREATE TABLE buurtmonitor.indicators (
     kind        text NOT NULL CHECK (kind IN ('count', 'share', 'mean', 'score')),
     numerator   text REFERENCES buurtmonitor.indicators (code) DEFERRABLE INITIALLY DEFERRED,
     denominator text REFERENCES buurtmonitor.indicators (code) DEFERRABLE INITIALLY DEFERRED,
-    scale       double precision NOT NULL DEFAULT 1 CHECK (scale > 0),
+    -- finite: NaN compares equal to itself and above every number in PostgreSQL, so
+    -- "x < 'Infinity'" is the test that refuses NaN and +Infinity (docs/model.md)
+    scale       double precision NOT NULL DEFAULT 1 CHECK (scale > 0 AND scale < 'Infinity'),
     polarity    smallint NOT NULL DEFAULT 0 CHECK (polarity IN (-1, 0, 1)),
-    tolerance   double precision NOT NULL DEFAULT 0 CHECK (tolerance >= 0),
+    tolerance   double precision NOT NULL DEFAULT 0 CHECK (tolerance >= 0 AND tolerance < 'Infinity'),
     source      text,
     description text,
     builtin     boolean NOT NULL DEFAULT false,
@@ -90,24 +92,36 @@ CREATE TABLE buurtmonitor.observations (
     vintage     integer NOT NULL,
     period      integer NOT NULL CHECK (period BETWEEN 1800 AND 2999),
     indicator   text NOT NULL REFERENCES buurtmonitor.indicators (code) ON UPDATE CASCADE,
-    value       double precision CHECK (value = value AND value NOT IN ('Infinity', '-Infinity')),
-    numerator   double precision,
-    denominator double precision CHECK (denominator >= 0),
-    status      text NOT NULL DEFAULT 'observed' CHECK (status IN ('observed', 'suppressed', 'estimated')),
+    -- finite numbers only: NaN = NaN is true and NaN sorts above 'Infinity' in PostgreSQL,
+    -- so "value > '-Infinity' AND value < 'Infinity'" refuses NaN and both infinities
+    value       double precision CHECK (value > '-Infinity' AND value < 'Infinity'),
+    numerator   double precision CHECK (numerator > '-Infinity' AND numerator < 'Infinity'),
+    denominator double precision CHECK (denominator >= 0 AND denominator < 'Infinity'),
+    status      text NOT NULL DEFAULT 'observed'
+                CHECK (status IN ('observed', 'suppressed', 'estimated', 'derived')),
     owner       text NOT NULL DEFAULT current_user,
     source      text,
+    -- stored roll-ups: the level they were rolled up from (NULL: supplied data)
+    derived_from text REFERENCES buurtmonitor.levels (level) ON UPDATE CASCADE,
     PRIMARY KEY (area_code, vintage, period, indicator),
     FOREIGN KEY (area_code, vintage) REFERENCES buurtmonitor.areas (code, vintage)
         ON UPDATE CASCADE ON DELETE CASCADE,
     CHECK (status = 'suppressed' OR value IS NOT NULL),
-    CHECK (status <> 'suppressed' OR value IS NULL)
+    CHECK (status <> 'suppressed' OR value IS NULL),
+    CONSTRAINT observations_derived_check
+        CHECK ((status = 'derived' AND derived_from IS NOT NULL)
+               OR (status IN ('observed', 'suppressed') AND derived_from IS NULL)
+               OR status = 'estimated')
 );
 CREATE INDEX observations_indicator_idx ON buurtmonitor.observations (indicator, period);
+CREATE INDEX observations_derived_idx ON buurtmonitor.observations (vintage, period, indicator)
+    WHERE derived_from IS NOT NULL;
 SELECT pg_catalog.pg_extension_config_dump('buurtmonitor.observations', '');
 COMMENT ON TABLE buurtmonitor.observations IS
     'Indicator values per area, boundary vintage and period, with status (observed, suppressed, estimated) and owner.';
 COMMENT ON COLUMN buurtmonitor.observations.period IS 'Year the figure belongs to (for CBS key figures: the edition year).';
 COMMENT ON COLUMN buurtmonitor.observations.numerator IS 'For shares and means: value * denominator / scale, so roll-ups are ratios of sums.';
 COMMENT ON COLUMN buurtmonitor.observations.denominator IS 'For shares: the denominator count; for means and scores: the base (weight).';
-COMMENT ON COLUMN buurtmonitor.observations.status IS 'observed, suppressed (value NULL, kept private or not published) or estimated (interpolated or imputed).';
+COMMENT ON COLUMN buurtmonitor.observations.status IS 'observed, suppressed (value NULL, kept private or not published), estimated (interpolated, imputed, or a partial roll-up) or derived (a complete roll-up of other rows, kept up to date).';
+COMMENT ON COLUMN buurtmonitor.observations.derived_from IS 'For stored roll-ups (rollup_to_observations): the level they were rolled up from; they are refreshed when their parts change. NULL for supplied data.';
 COMMENT ON COLUMN buurtmonitor.observations.owner IS 'Who supplied the row (CBS, a housing corporation, ...); the hook for row-level security.';

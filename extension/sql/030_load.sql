@@ -44,28 +44,20 @@ BEGIN
         t := replace(t, ',', '.');
     END IF;
     IF t ~ '^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$' THEN
-        value := t::double precision; suppressed := false;
+        -- a number beyond double precision (1e400, 1e-400) is no figure either: NULL, reported
+        IF abs(t::numeric) > 1.7976931348623157e308 OR (t::numeric <> 0 AND abs(t::numeric) < 4.9406564584124654e-324) THEN
+            value := NULL;
+        ELSE
+            value := t::double precision;
+        END IF;
+        suppressed := false;
     ELSE
         value := NULL; suppressed := false;
     END IF;
 END
 $$;
 COMMENT ON FUNCTION buurtmonitor.parse_value(text) IS
-    'Parse a key-figure cell: CBS suppression marks (., empty, x, ?, -99995, -99997, ...) give suppressed = true; non-numbers give value NULL and suppressed = false.';
-
--- True when parse_value refuses the cell because the number is beyond the range of double
--- precision (1e400, 1e-400). Only called on the error path of load_observations, to name the rows.
-CREATE FUNCTION buurtmonitor._value_out_of_range(raw text) RETURNS boolean
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-BEGIN
-    PERFORM buurtmonitor.parse_value(raw);
-    RETURN false;
-EXCEPTION WHEN numeric_value_out_of_range THEN
-    RETURN true;
-END
-$$;
-COMMENT ON FUNCTION buurtmonitor._value_out_of_range(text) IS
-    'Internal: true when a key-figure cell is a number beyond the range of double precision (parse_value raises numeric_value_out_of_range).';
+    'Parse a key-figure cell: CBS suppression marks (., empty, x, ?, -99995, -99997, ...) give suppressed = true; non-numbers, NaN, infinities and numbers beyond double precision give value NULL and suppressed = false.';
 
 -- The catalogue code for a column name: the code itself, else an alias; NULL when unknown.
 CREATE FUNCTION buurtmonitor.resolve_indicator(name text) RETURNS text
@@ -514,7 +506,7 @@ CREATE FUNCTION buurtmonitor.load_observations(
     mapping jsonb DEFAULT NULL,
     code_column text DEFAULT NULL,
     ignore_columns text[] DEFAULT NULL,
-    owner text DEFAULT 'CBS',
+    owner text DEFAULT buurtmonitor.default_owner(),
     source text DEFAULT NULL,
     create_areas boolean DEFAULT true,
     on_conflict text DEFAULT 'error',
@@ -536,6 +528,7 @@ DECLARE
     n integer;
     lock_v integer;
     lock_p integer;
+    may_write_areas boolean := has_table_privilege('buurtmonitor.areas', 'INSERT, UPDATE');
 BEGIN
     PERFORM buurtmonitor._require_names(ARRAY[staging::text, arg_owner], '{staging,owner}');
     IF on_conflict NOT IN ('error', 'update', 'skip') THEN
@@ -647,25 +640,12 @@ BEGIN
 
     -- one table with the indicator and the parsed value of every cell
     ALTER TABLE _bm_cells RENAME TO _bm_raw;
-    BEGIN
-        CREATE TEMP TABLE _bm_cells AS
-        SELECT r.*, k.indicator,
-               CASE WHEN z.zero THEN NULL ELSE p.value END AS value, p.suppressed OR z.zero AS suppressed
-          FROM _bm_raw r JOIN _bm_cols k USING (col), LATERAL buurtmonitor.parse_value(r.raw) p,
-               LATERAL (SELECT p.value = 0 AND (k.indicator = ANY (zero_is_suppressed)
-                                                OR r.col = ANY (zero_is_suppressed)) IS TRUE AS zero) z;
-    EXCEPTION WHEN numeric_value_out_of_range THEN
-        -- a number beyond double precision (1e400, 1e-400): name every such cell
-        SELECT array_agg(format('line %s %s %s = ''%s''', line, code,
-                                CASE WHEN k.indicator = r.col THEN r.col ELSE format('%s (%s)', r.col, k.indicator) END,
-                                raw) ORDER BY line, r.col) INTO bad
-          FROM _bm_raw r JOIN _bm_cols k USING (col) WHERE buurtmonitor._value_out_of_range(raw);
-        IF bad IS NULL THEN
-            RAISE;
-        END IF;
-        PERFORM buurtmonitor._fail('numeric_value_out_of_range', 'values beyond the range of double precision (above 1.8e308, or not zero but below 4.9e-324): %s', bad,
-            'Correct these cells, or rescale the indicator (for example to thousands); write 0 for zero.');
-    END;
+    CREATE TEMP TABLE _bm_cells AS
+    SELECT r.*, k.indicator,
+           CASE WHEN z.zero THEN NULL ELSE p.value END AS value, p.suppressed OR z.zero AS suppressed
+      FROM _bm_raw r JOIN _bm_cols k USING (col), LATERAL buurtmonitor.parse_value(r.raw) p,
+           LATERAL (SELECT p.value = 0 AND (k.indicator = ANY (zero_is_suppressed)
+                                            OR r.col = ANY (zero_is_suppressed)) IS TRUE AS zero) z;
     DROP TABLE _bm_raw, _bm_cols;
     ANALYZE _bm_cells;
     IF bad IS NOT NULL THEN
@@ -681,6 +661,16 @@ BEGIN
             'Each area may occur once per period; remove the duplicate rows.');
     END IF;
 
+    -- NaN, infinities and numbers beyond double precision: never a figure (docs/loading.md)
+    SELECT array_agg(format('line %s: %s %s = ''%s''', line, code, indicator, raw) ORDER BY line, col) INTO bad
+      FROM _bm_cells
+     WHERE value IS NULL AND NOT suppressed
+       AND (btrim(raw) ~* '^[+-]?(nan|inf|infinity)$'
+            OR btrim(raw) ~ '^[+-]?([0-9]+[.,]?[0-9]*|[.,][0-9]+)([eE][+-]?[0-9]+)?$');
+    IF bad IS NOT NULL THEN
+        PERFORM buurtmonitor._fail('invalid_text_representation', 'values that are not finite numbers: %s', bad,
+            'NaN and infinities are not figures, and numbers must lie within double precision (about 1.8e308). Leave a missing figure empty or use a CBS suppression mark (.), or correct the number.');
+    END IF;
     SELECT array_agg(format('line %s %s %s = ''%s''', line, code,
                             CASE WHEN indicator = col THEN col ELSE format('%s (%s)', col, indicator) END,
                             raw) ORDER BY line, col) INTO bad
@@ -710,51 +700,54 @@ BEGIN
         PERFORM buurtmonitor._lock('buurtmonitor.areas', lock_v::text);
     END LOOP;
 
-    -- areas: create the missing CBS areas (no geometry), refuse unknown others
+    -- areas: create the missing CBS areas (no geometry), refuse unknown others; a role that may
+    -- not write areas (a partner in a sharing setup) loads only on areas that exist
     SELECT array_agg(DISTINCT format('%s (vintage %s)', c.code, coalesce(arg_vintage, c.period))) INTO bad
       FROM _bm_cells c
      WHERE NOT EXISTS (SELECT 1 FROM buurtmonitor.areas a
                         WHERE a.code = c.code AND a.vintage = coalesce(arg_vintage, c.period))
-       AND (NOT create_areas OR buurtmonitor.level_of_code(c.code) IS NULL);
+       AND (NOT create_areas OR NOT may_write_areas OR buurtmonitor.level_of_code(c.code) IS NULL);
     IF bad IS NOT NULL THEN
         PERFORM buurtmonitor._fail('foreign_key_violation', 'unknown areas: %s', bad,
             'Load the areas first (buurtmonitor.load_areas_geojson), or pass create_areas => true for CBS codes.');
     END IF;
-    INSERT INTO buurtmonitor.areas (code, vintage, name, level, parent_code)
-    SELECT DISTINCT ON (c.code, coalesce(arg_vintage, c.period))
-           c.code, coalesce(arg_vintage, c.period), c.name, buurtmonitor.level_of_code(c.code),
-           buurtmonitor.parent_of_code(c.code)
-      FROM _bm_cells c
-     WHERE NOT EXISTS (SELECT 1 FROM buurtmonitor.areas a
-                        WHERE a.code = c.code AND a.vintage = coalesce(arg_vintage, c.period))
-     ORDER BY c.code, coalesce(arg_vintage, c.period), c.line
-    ON CONFLICT DO NOTHING;
-    -- names from the file for areas that have none (derived wijken and gemeenten)
-    UPDATE buurtmonitor.areas a SET name = c.name
-      FROM (SELECT DISTINCT ON (code, period) code, period, name FROM _bm_cells
-             WHERE name IS NOT NULL ORDER BY code, period, line) c
-     WHERE a.code = c.code AND a.vintage = coalesce(arg_vintage, c.period) AND a.name IS NULL;
-
-    -- municipality names from a gm_naam column (the KWB files and the province file have one)
-    UPDATE buurtmonitor.areas a SET name = c.gm_name
-      FROM (SELECT DISTINCT ON (gm, period) 'GM' || substr(code, 3, 4) AS gm, period, gm_name FROM _bm_cells
-             WHERE gm_name IS NOT NULL AND code ~ '^(BU|WK|GM)[0-9]{4}' ORDER BY gm, period, line) c
-     WHERE a.code = c.gm AND a.vintage = coalesce(arg_vintage, c.period) AND a.name IS NULL;
-
-    -- parents of created areas: derive CBS parents without geometry where missing
-    LOOP
-        INSERT INTO buurtmonitor.areas (code, vintage, level, parent_code)
-        SELECT DISTINCT a.parent_code, a.vintage, buurtmonitor.level_of_code(a.parent_code),
-               buurtmonitor.parent_of_code(a.parent_code)
-          FROM buurtmonitor.areas a
-         WHERE a.parent_code IS NOT NULL AND buurtmonitor.level_of_code(a.parent_code) IS NOT NULL
-           AND a.vintage IN (SELECT DISTINCT coalesce(arg_vintage, period) FROM _bm_cells)
-           AND NOT EXISTS (SELECT 1 FROM buurtmonitor.areas p WHERE p.code = a.parent_code AND p.vintage = a.vintage)
-         ORDER BY 1, 2
+    IF may_write_areas THEN
+        INSERT INTO buurtmonitor.areas (code, vintage, name, level, parent_code)
+        SELECT DISTINCT ON (c.code, coalesce(arg_vintage, c.period))
+               c.code, coalesce(arg_vintage, c.period), c.name, buurtmonitor.level_of_code(c.code),
+               buurtmonitor.parent_of_code(c.code)
+          FROM _bm_cells c
+         WHERE NOT EXISTS (SELECT 1 FROM buurtmonitor.areas a
+                            WHERE a.code = c.code AND a.vintage = coalesce(arg_vintage, c.period))
+         ORDER BY c.code, coalesce(arg_vintage, c.period), c.line
         ON CONFLICT DO NOTHING;
-        GET DIAGNOSTICS n = ROW_COUNT;
-        EXIT WHEN n = 0;
-    END LOOP;
+        -- names from the file for areas that have none (derived wijken and gemeenten)
+        UPDATE buurtmonitor.areas a SET name = c.name
+          FROM (SELECT DISTINCT ON (code, period) code, period, name FROM _bm_cells
+                 WHERE name IS NOT NULL ORDER BY code, period, line) c
+         WHERE a.code = c.code AND a.vintage = coalesce(arg_vintage, c.period) AND a.name IS NULL;
+
+        -- municipality names from a gm_naam column (the KWB files and the province file have one)
+        UPDATE buurtmonitor.areas a SET name = c.gm_name
+          FROM (SELECT DISTINCT ON (gm, period) 'GM' || substr(code, 3, 4) AS gm, period, gm_name FROM _bm_cells
+                 WHERE gm_name IS NOT NULL AND code ~ '^(BU|WK|GM)[0-9]{4}' ORDER BY gm, period, line) c
+         WHERE a.code = c.gm AND a.vintage = coalesce(arg_vintage, c.period) AND a.name IS NULL;
+
+        -- parents of created areas: derive CBS parents without geometry where missing
+        LOOP
+            INSERT INTO buurtmonitor.areas (code, vintage, level, parent_code)
+            SELECT DISTINCT a.parent_code, a.vintage, buurtmonitor.level_of_code(a.parent_code),
+                   buurtmonitor.parent_of_code(a.parent_code)
+              FROM buurtmonitor.areas a
+             WHERE a.parent_code IS NOT NULL AND buurtmonitor.level_of_code(a.parent_code) IS NOT NULL
+               AND a.vintage IN (SELECT DISTINCT coalesce(arg_vintage, period) FROM _bm_cells)
+               AND NOT EXISTS (SELECT 1 FROM buurtmonitor.areas p WHERE p.code = a.parent_code AND p.vintage = a.vintage)
+             ORDER BY 1, 2
+            ON CONFLICT DO NOTHING;
+            GET DIAGNOSTICS n = ROW_COUNT;
+            EXIT WHEN n = 0;
+        END LOOP;
+    END IF;
 
     IF on_conflict = 'error' THEN
         SELECT array_agg(format('%s %s %s', c.code, c.period, c.indicator) ORDER BY c.code, c.period, c.indicator) INTO bad
@@ -777,11 +770,14 @@ BEGIN
      ORDER BY c.code, coalesce(arg_vintage, c.period), c.period, c.indicator
     ON CONFLICT (area_code, vintage, period, indicator) DO UPDATE
        SET value = excluded.value, status = excluded.status, owner = excluded.owner,
-           source = excluded.source, numerator = NULL, denominator = NULL
+           source = excluded.source, numerator = NULL, denominator = NULL, derived_from = NULL
      WHERE load_observations.on_conflict = 'update';
     GET DIAGNOSTICS n = ROW_COUNT;
-    -- fresh statistics, or the planner joins the new rows with nested loops
-    PERFORM buurtmonitor._refresh_observation_statistics();
+    -- fresh statistics, or the planner joins the new rows with nested loops (only the
+    -- table's owner may analyze it; a partner's load leaves that to autovacuum)
+    IF pg_has_role((SELECT c.relowner FROM pg_class c WHERE c.oid = 'buurtmonitor.observations'::regclass), 'USAGE') THEN
+        PERFORM buurtmonitor._refresh_observation_statistics();
+    END IF;
 
     PERFORM buurtmonitor.refresh_denominators(v, p)
        FROM (SELECT DISTINCT coalesce(arg_vintage, period) AS v, period AS p FROM _bm_cells) x;
@@ -815,6 +811,11 @@ BEGIN
         RAISE EXCEPTION 'file name too long: %', left(path, 60) || '...'
             USING ERRCODE = 'name_too_long', HINT = 'Give the path of a file on the database server.';
     END IF;
+    IF NOT pg_has_role('pg_read_server_files', 'USAGE') THEN
+        RAISE EXCEPTION 'reading server files needs the privileges of pg_read_server_files'
+            USING ERRCODE = 'insufficient_privilege',
+            HINT = 'Ask the DBA to GRANT pg_read_server_files to your role, or copy the file from the client (psql \copy into a table) and call buurtmonitor.load_observations on that table.';
+    END IF;
     header := split_part(pg_read_file(path, 0, 1048576), E'\n', 1);
     header := regexp_replace(header, E'^\uFEFF|\r$', '', 'g');
     fields := string_to_array(header, delimiter);
@@ -847,7 +848,7 @@ CREATE FUNCTION buurtmonitor.load_csv(
     delimiter text DEFAULT ',',
     code_column text DEFAULT NULL,
     ignore_columns text[] DEFAULT NULL,
-    owner text DEFAULT 'CBS',
+    owner text DEFAULT buurtmonitor.default_owner(),
     on_conflict text DEFAULT 'error',
     zero_is_suppressed text[] DEFAULT NULL)
 RETURNS integer

@@ -39,7 +39,7 @@ COMMENT ON VIEW buurtmonitor.area_hierarchy IS
     'Every area with its parent and the codes and names of the wijk, stadsdeel and gemeente it lies in (an area counts as its own ancestor at its own level).';
 
 -- The tidy view: one row per observation, plain SQL types only (text, integer, double precision).
-CREATE VIEW buurtmonitor.observations_long AS
+CREATE VIEW buurtmonitor.observations_long WITH (security_invoker = true) AS
 SELECT h.code AS area_code, h.name AS area_name, h.level, h.vintage,
        h.parent_code, h.parent_name, h.wijk_code, h.wijk_name, h.stadsdeel_code, h.stadsdeel_name,
        h.gemeente_code, h.gemeente_name,
@@ -141,24 +141,54 @@ $$;
 COMMENT ON FUNCTION buurtmonitor.wide(text[], text, integer, integer) IS
     'Wide table for the chosen indicators: id, area_code, area_name, level, vintage, period and one double precision column per indicator (call with a column definition list, or use create_wide_view).';
 
+-- Make sure a schema for generated views exists and the caller may create views in it; a clear
+-- error instead of PostgreSQL's when the caller may not create the schema or views in it.
+CREATE FUNCTION buurtmonitor._create_view_schema(target_schema text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF target_schema IS NULL OR target_schema = '' THEN
+        RAISE EXCEPTION 'target_schema must not be empty' USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Pass a schema name, or leave the default.';
+    END IF;
+    IF to_regnamespace(quote_ident(target_schema)) IS NULL THEN
+        IF NOT has_database_privilege(current_database(), 'CREATE') THEN
+            RAISE EXCEPTION 'schema % does not exist and % may not create schemas in database %',
+                target_schema, current_user, current_database() USING ERRCODE = 'insufficient_privilege',
+                HINT = format('Ask the DBA to run SELECT buurtmonitor.setup_sharing() (it creates the view schemas) or to GRANT CREATE ON DATABASE %I TO %I.',
+                              current_database(), current_user);
+        END IF;
+        PERFORM buurtmonitor._create_schema(target_schema);
+    ELSIF NOT has_schema_privilege(to_regnamespace(quote_ident(target_schema)), 'CREATE') THEN
+        RAISE EXCEPTION '% may not create views in schema %', current_user, target_schema
+            USING ERRCODE = 'insufficient_privilege',
+            HINT = format('Ask the DBA to GRANT USAGE, CREATE ON SCHEMA %I TO %I (setup_sharing grants it to the municipality''s role).',
+                          target_schema, current_user);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._create_view_schema(text) IS
+    'Internal: create the schema for generated views if missing, or raise a clear error when the caller may not create it or views in it.';
+
 -- Create (or replace) a view with the wide table, for BI tools and, with geometry, as a QGIS layer.
 CREATE FUNCTION buurtmonitor.create_wide_view(view_name text, indicators text[], level text DEFAULT NULL,
                                               period integer DEFAULT NULL, vintage integer DEFAULT NULL,
                                               with_geometry boolean DEFAULT false,
-                                              target_schema text DEFAULT 'public')
+                                              target_schema text DEFAULT 'buurtmonitor_views')
 RETURNS regclass
 LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM buurtmonitor._require_names(ARRAY[view_name, target_schema], '{view_name,target_schema}');
+    PERFORM buurtmonitor._create_view_schema(target_schema);
     -- one session at a time creates or replaces a view of this name: CREATE OR REPLACE VIEW
     -- itself is not safe against a concurrent one (duplicate key in pg_type, tuple concurrently updated)
     PERFORM buurtmonitor._lock('pg_catalog.pg_class', format('%I.%I', target_schema, view_name));
-    EXECUTE format('CREATE OR REPLACE VIEW %I.%I AS %s', target_schema, view_name,
+    EXECUTE format('CREATE OR REPLACE VIEW %I.%I WITH (security_invoker = true) AS %s', target_schema, view_name,
                    buurtmonitor._wide_query(indicators, level, period, vintage, with_geometry));
     EXECUTE format('COMMENT ON VIEW %I.%I IS %L', target_schema, view_name,
                    format('buurtmonitor wide table of %s (level %s, period %s, vintage %s)',
                           array_to_string(indicators, ', '), coalesce(level, 'all'),
                           coalesce(period::text, 'all'), coalesce(vintage::text, 'all')));
+    PERFORM buurtmonitor._add_view_grants(format('%I.%I', target_schema, view_name)::regclass);
     RETURN format('%I.%I', target_schema, view_name)::regclass;
 END
 $$;
@@ -176,7 +206,7 @@ BEGIN
     PERFORM buurtmonitor._require_names(ARRAY[target_schema], '{target_schema}');
     -- serialised per schema and per view name, like create_wide_view (CREATE SCHEMA IF NOT EXISTS
     -- and CREATE OR REPLACE VIEW collide in the catalogue when run concurrently)
-    PERFORM buurtmonitor._create_schema(target_schema);
+    PERFORM buurtmonitor._create_view_schema(target_schema);
     FOR r IN SELECT DISTINCT a.level, a.vintage FROM buurtmonitor.areas a
               WHERE a.geom IS NOT NULL ORDER BY a.vintage, a.level LOOP
         PERFORM buurtmonitor._lock('pg_catalog.pg_class', format('%I.%I', target_schema, r.level || '_' || r.vintage));
@@ -189,6 +219,7 @@ BEGIN
             target_schema, r.level || '_' || r.vintage, r.level, r.vintage);
         EXECUTE format('COMMENT ON VIEW %I.%I IS %L', target_schema, r.level || '_' || r.vintage,
                        format('buurtmonitor %s boundaries, edition %s (key: id)', r.level, r.vintage));
+        PERFORM buurtmonitor._add_view_grants(format('%I.%I', target_schema, r.level || '_' || r.vintage)::regclass);
         RETURN NEXT format('%I.%I', target_schema, r.level || '_' || r.vintage)::regclass;
     END LOOP;
 END

@@ -81,6 +81,11 @@ BEGIN
         RAISE EXCEPTION 'from_vintage and to_vintage are both %', f
             USING ERRCODE = 'invalid_parameter_value', HINT = 'A crosswalk links two different boundary editions.';
     END IF;
+    -- before any work (crosswalk() checks it too, but only once both editions are found)
+    IF NOT (min_width >= 0 AND min_width < 'Infinity') THEN
+        RAISE EXCEPTION 'min_width must be a finite number >= 0, got %', min_width
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the sliver width in metres; 0 keeps every overlap, NULL the default.';
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM buurtmonitor.levels l WHERE l.level = lv) THEN
         RAISE EXCEPTION 'level "%" does not exist', lv
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Use a level from buurtmonitor.levels, such as buurt or wijk.';

@@ -202,7 +202,81 @@ $$;
 COMMENT ON FUNCTION buurtmonitor.rollup(text, integer, text[], integer, text) IS
     'Roll observations of from_level areas (default buurt) up to to_level along parent_code: counts summed, shares as ratio of sums, means/scores weighted by their base; reports n_parts, n_missing, coverage and partial.';
 
--- Store a roll-up in observations (source 'rollup'); returns the number of rows written.
+-- Store (or refresh) a roll-up in observations as derived rows; with prune, also delete the
+-- derived rows of the same (to_level, from_level, vintage, period, indicators) that the roll-up
+-- no longer gives a value for.  Rows from other sources are never touched.  changed: the rows
+-- written or deleted (unchanged rows are not rewritten, so refreshes do not cascade needlessly);
+-- stored: the roll-up rows that are now stored (new, refreshed or already current).
+CREATE FUNCTION buurtmonitor._write_rollup(to_level text, period integer, indicators text[],
+                                           vintage integer, from_level text, prune boolean,
+                                           OUT changed bigint, OUT stored bigint)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+    tl constant text := _write_rollup.to_level;
+    fl constant text := _write_rollup.from_level;
+    pe constant integer := _write_rollup.period;
+    vi constant integer := _write_rollup.vintage;
+    rollable text[];
+BEGIN
+    -- lock the derived rows of the group first: a concurrent refresh of the same rows then
+    -- waits, and the roll-up below (a new statement, so a new snapshot in READ COMMITTED)
+    -- sees what it committed
+    PERFORM 1 FROM buurtmonitor.observations o
+      JOIN buurtmonitor.areas a ON a.code = o.area_code AND a.vintage = o.vintage
+     WHERE o.derived_from = fl AND a.level = tl
+       AND (vi IS NULL OR o.vintage = vi) AND (pe IS NULL OR o.period = pe)
+       AND (indicators IS NULL OR o.indicator = ANY (indicators))
+     ORDER BY o.area_code, o.vintage, o.period, o.indicator
+       FOR UPDATE OF o;
+    -- an indicator that can no longer be rolled up (a score without base) gets no value: pruned
+    SELECT array_agg(i.code) INTO rollable FROM buurtmonitor.indicators i
+     WHERE (indicators IS NULL OR i.code = ANY (indicators)) AND NOT (i.kind = 'score' AND i.denominator IS NULL);
+    WITH r AS (
+        SELECT * FROM buurtmonitor.rollup(tl, pe, coalesce(rollable, '{}'), vi, fl)
+         WHERE value IS NOT NULL
+    ), up AS (
+        INSERT INTO buurtmonitor.observations AS o
+               (area_code, vintage, period, indicator, value, numerator, denominator, status, source, derived_from)
+        SELECT r.area_code, r.vintage, r.period, r.indicator, r.value, r.numerator, r.denominator,
+               CASE WHEN r.partial OR r.n_estimated > 0 THEN 'estimated' ELSE 'derived' END, 'rollup', fl
+          FROM r
+        ON CONFLICT ON CONSTRAINT observations_pkey DO UPDATE
+           SET value = EXCLUDED.value, numerator = EXCLUDED.numerator,
+               denominator = EXCLUDED.denominator, status = EXCLUDED.status,
+               -- an automatic refresh keeps the owner; storing it again takes it over
+               owner = CASE WHEN prune THEN o.owner ELSE EXCLUDED.owner END,
+               source = EXCLUDED.source, derived_from = EXCLUDED.derived_from
+         WHERE o.derived_from IS NOT NULL
+           AND (o.value, o.numerator, o.denominator, o.status, o.source, o.derived_from,
+                CASE WHEN prune THEN o.owner ELSE EXCLUDED.owner END)
+               IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.numerator, EXCLUDED.denominator, EXCLUDED.status,
+                                 EXCLUDED.source, EXCLUDED.derived_from, o.owner)
+        RETURNING 1
+    ), gone AS (
+        DELETE FROM buurtmonitor.observations o
+         USING buurtmonitor.areas a
+         WHERE prune AND a.code = o.area_code AND a.vintage = o.vintage
+           AND o.derived_from = fl AND a.level = tl
+           AND (vi IS NULL OR o.vintage = vi) AND (pe IS NULL OR o.period = pe)
+           AND (indicators IS NULL OR o.indicator = ANY (indicators))
+           AND NOT EXISTS (SELECT 1 FROM r WHERE r.area_code = o.area_code AND r.vintage = o.vintage
+                                             AND r.period = o.period AND r.indicator = o.indicator)
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM gone),
+           -- roll-up rows now stored: all but those where a row of another source stands
+           (SELECT count(*) FROM r WHERE NOT EXISTS (
+                SELECT 1 FROM buurtmonitor.observations o
+                 WHERE o.area_code = r.area_code AND o.vintage = r.vintage AND o.period = r.period
+                   AND o.indicator = r.indicator AND o.derived_from IS NULL))
+      INTO changed, stored;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._write_rollup(text, integer, text[], integer, text, boolean) IS
+    'Internal: writes a roll-up into observations as derived rows (status derived, or estimated when partial), refreshing earlier derived rows; with prune deletes derived rows the roll-up no longer gives. Returns the rows changed and the roll-up rows stored.';
+
+-- Store a roll-up in observations (derived rows); returns the number of rows written.
 CREATE FUNCTION buurtmonitor.rollup_to_observations(
     to_level   text,
     period     integer DEFAULT NULL,
@@ -211,39 +285,176 @@ CREATE FUNCTION buurtmonitor.rollup_to_observations(
     from_level text    DEFAULT 'buurt')
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE AS $$
-#variable_conflict use_column
-DECLARE
-    written bigint;
-    lv integer[];
-    lp integer[];
 BEGIN
-    -- the (vintage, period) pairs written are locked against loads first (sorted), so the roll-up
-    -- reads their committed state and is written in key order; pairs that appear later are not written
-    SELECT array_agg(l.locked_vintage), array_agg(l.locked_period) INTO lv, lp
-      FROM buurtmonitor._lock_observation_periods(rollup_to_observations.vintage, rollup_to_observations.period,
-                                                  NULL, NULL) l;
-    -- rows that exist and were not written by an earlier roll-up (observed, suppressed or
-    -- estimated by someone else) are left alone; earlier roll-ups are refreshed
-    WITH r AS (
-        SELECT * FROM buurtmonitor.rollup(to_level, period, indicators, vintage, from_level) x
-         WHERE x.value IS NOT NULL AND (x.vintage, x.period) IN (SELECT * FROM unnest(lv, lp))
-    ), up AS (
-        INSERT INTO buurtmonitor.observations AS o
-               (area_code, vintage, period, indicator, value, numerator, denominator, status, source)
-        SELECT r.area_code, r.vintage, r.period, r.indicator, r.value, r.numerator, r.denominator,
-               CASE WHEN r.partial OR r.n_estimated > 0 THEN 'estimated' ELSE 'observed' END, 'rollup'
-          FROM r
-         ORDER BY r.area_code, r.vintage, r.period, r.indicator
-        ON CONFLICT ON CONSTRAINT observations_pkey DO UPDATE
-           SET value = EXCLUDED.value, numerator = EXCLUDED.numerator,
-               denominator = EXCLUDED.denominator, status = EXCLUDED.status,
-               owner = EXCLUDED.owner
-         WHERE o.source = 'rollup'
-        RETURNING 1
-    )
-    SELECT count(*) INTO written FROM up;
-    RETURN written;
+    -- checks the arguments (and raises) before anything is written
+    PERFORM buurtmonitor._rollup_check_args(to_level, indicators, from_level);
+    -- the (vintage, period) pairs written are locked against loads first (sorted, as every writer
+    -- of observations does), so the roll-up reads their committed state
+    PERFORM buurtmonitor._lock_observation_periods(rollup_to_observations.vintage, rollup_to_observations.period,
+                                                   NULL, NULL);
+    -- rows that exist and are not derived (observed, suppressed, or estimated by someone else)
+    -- are left alone; earlier roll-ups are refreshed
+    RETURN (buurtmonitor._write_rollup(to_level, period, indicators, vintage, from_level, false)).stored;
 END
 $$;
 COMMENT ON FUNCTION buurtmonitor.rollup_to_observations(text, integer, text[], integer, text) IS
-    'Store buurtmonitor.rollup results in observations with source ''rollup'' (status estimated when partial or built on estimates, else observed); existing rows from other sources are kept, earlier roll-ups refreshed. Returns the rows written.';
+    'Store buurtmonitor.rollup results in observations as derived rows (status derived, or estimated when partial or built on estimates; derived_from = from_level, source ''rollup''); existing rows from other sources are kept, earlier roll-ups refreshed. Stored roll-ups are refreshed automatically when their parts change. Returns the rows written.';
+
+-- Recompute every stored roll-up (derived row) matching the filters; returns the rows changed.
+CREATE FUNCTION buurtmonitor.refresh_rollups(vintage integer DEFAULT NULL, period integer DEFAULT NULL,
+                                             indicators text[] DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    g record;
+    n bigint := 0;
+BEGIN
+    -- from the smallest level up, so a roll-up of roll-ups sees fresh parts
+    FOR g IN
+        SELECT a.level AS to_level, o.derived_from, o.vintage, o.period, array_agg(DISTINCT o.indicator) AS inds
+          FROM buurtmonitor.observations o
+          JOIN buurtmonitor.areas a ON a.code = o.area_code AND a.vintage = o.vintage
+          JOIN buurtmonitor.levels l ON l.level = a.level
+         WHERE o.derived_from IS NOT NULL
+           AND (refresh_rollups.vintage IS NULL OR o.vintage = refresh_rollups.vintage)
+           AND (refresh_rollups.period IS NULL OR o.period = refresh_rollups.period)
+           AND (refresh_rollups.indicators IS NULL OR o.indicator = ANY (refresh_rollups.indicators))
+         GROUP BY a.level, l.rank, o.derived_from, o.vintage, o.period
+         ORDER BY l.rank, o.derived_from, o.vintage, o.period
+    LOOP
+        n := n + (buurtmonitor._write_rollup(g.to_level, g.period, g.inds, g.vintage, g.derived_from, true)).changed;
+    END LOOP;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor.refresh_rollups(integer, integer, text[]) IS
+    'Recompute the stored roll-ups (derived rows) of the given vintage, period and indicators (NULL: all) from their parts, deleting those that no longer have a value; returns the rows changed. Runs automatically when observations, areas or indicator rules change.';
+
+-- Keep stored roll-ups fresh: after any statement that changes observations, the derived rows
+-- that depend on the changed rows (same vintage and period, the indicator or its base, rolled
+-- up from the changed rows' level) are recomputed.  The recomputation changes derived rows,
+-- which fires this again for roll-ups of roll-ups; levels only go up, so it ends.
+CREATE FUNCTION buurtmonitor._refresh_rollups_after_observations()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    changed jsonb;
+    g record;
+BEGIN
+    -- cheap exit: no stored roll-ups at all (partial index observations_derived_idx)
+    IF NOT EXISTS (SELECT 1 FROM buurtmonitor.observations o WHERE o.derived_from IS NOT NULL) THEN
+        RETURN NULL;
+    END IF;
+    -- (vintage, period, indicator, level) of the changed rows; level NULL when the area is gone
+    IF TG_OP = 'INSERT' THEN
+        SELECT jsonb_agg(DISTINCT jsonb_build_array(c.vintage, c.period, c.indicator, a.level)) INTO changed
+          FROM bm_new c LEFT JOIN buurtmonitor.areas a ON a.code = c.area_code AND a.vintage = c.vintage;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT jsonb_agg(DISTINCT jsonb_build_array(c.vintage, c.period, c.indicator, a.level)) INTO changed
+          FROM bm_old c LEFT JOIN buurtmonitor.areas a ON a.code = c.area_code AND a.vintage = c.vintage;
+    ELSE
+        SELECT jsonb_agg(DISTINCT jsonb_build_array(c.vintage, c.period, c.indicator, a.level)) INTO changed
+          FROM (SELECT * FROM bm_new UNION ALL SELECT * FROM bm_old) c
+          LEFT JOIN buurtmonitor.areas a ON a.code = c.area_code AND a.vintage = c.vintage;
+    END IF;
+    IF changed IS NULL THEN
+        RETURN NULL;
+    END IF;
+    FOR g IN
+        WITH c AS (
+            SELECT (e->>0)::integer AS vintage, (e->>1)::integer AS period, e->>2 AS indicator, e->>3 AS level
+              FROM jsonb_array_elements(changed) e)
+        SELECT a.level AS to_level, d.derived_from, d.vintage, d.period, array_agg(DISTINCT d.indicator) AS inds
+          FROM buurtmonitor.observations d
+          JOIN buurtmonitor.areas a ON a.code = d.area_code AND a.vintage = d.vintage
+          JOIN buurtmonitor.levels l ON l.level = a.level
+          JOIN buurtmonitor.indicators i ON i.code = d.indicator
+         WHERE d.derived_from IS NOT NULL
+           AND EXISTS (SELECT 1 FROM c
+                        WHERE c.vintage = d.vintage AND c.period = d.period
+                          AND (c.indicator = d.indicator OR c.indicator = i.denominator)
+                          AND (c.level IS NULL OR c.level = d.derived_from))
+         GROUP BY a.level, l.rank, d.derived_from, d.vintage, d.period
+         ORDER BY l.rank, d.derived_from, d.vintage, d.period
+    LOOP
+        PERFORM buurtmonitor._write_rollup(g.to_level, g.period, g.inds, g.vintage, g.derived_from, true);
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._refresh_rollups_after_observations() IS
+    'Internal trigger function: after observations change, recomputes the stored roll-ups that depend on the changed rows.';
+CREATE TRIGGER observations_refresh_rollups_ins AFTER INSERT ON buurtmonitor.observations
+    REFERENCING NEW TABLE AS bm_new FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._refresh_rollups_after_observations();
+CREATE TRIGGER observations_refresh_rollups_upd AFTER UPDATE ON buurtmonitor.observations
+    REFERENCING OLD TABLE AS bm_old NEW TABLE AS bm_new FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._refresh_rollups_after_observations();
+CREATE TRIGGER observations_refresh_rollups_del AFTER DELETE ON buurtmonitor.observations
+    REFERENCING OLD TABLE AS bm_old FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._refresh_rollups_after_observations();
+
+-- Areas (a new part, a moved parent) and indicator rules (kind, scale, base) change roll-ups too:
+-- recompute the stored roll-ups of the vintages or indicators concerned.
+CREATE FUNCTION buurtmonitor._refresh_rollups_after_areas()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    v integer;
+    vs integer[];
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM buurtmonitor.observations o WHERE o.derived_from IS NOT NULL) THEN
+        RETURN NULL;
+    END IF;
+    -- each transition table is named only in the branch of the trigger that has it
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT n.vintage) INTO vs FROM bm_new n;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(DISTINCT o.vintage) INTO vs FROM bm_old o;
+    ELSE
+        -- only changes of what a roll-up reads (not of names or geometry)
+        SELECT array_agg(DISTINCT x.vintage) INTO vs
+          FROM bm_new n JOIN bm_old o ON o.area_id = n.area_id,
+               LATERAL (VALUES (n.vintage), (o.vintage)) x(vintage)
+         WHERE (n.code, n.vintage, n.level, n.parent_code) IS DISTINCT FROM (o.code, o.vintage, o.level, o.parent_code);
+    END IF;
+    FOREACH v IN ARRAY coalesce(vs, '{}') LOOP
+        PERFORM buurtmonitor.refresh_rollups(v);
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._refresh_rollups_after_areas() IS
+    'Internal trigger function: after areas are added, moved or removed, recomputes the stored roll-ups of their vintages.';
+CREATE TRIGGER areas_refresh_rollups_ins AFTER INSERT ON buurtmonitor.areas
+    REFERENCING NEW TABLE AS bm_new FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._refresh_rollups_after_areas();
+CREATE TRIGGER areas_refresh_rollups_upd AFTER UPDATE ON buurtmonitor.areas
+    REFERENCING OLD TABLE AS bm_old NEW TABLE AS bm_new FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._refresh_rollups_after_areas();
+CREATE TRIGGER areas_refresh_rollups_del AFTER DELETE ON buurtmonitor.areas
+    REFERENCING OLD TABLE AS bm_old FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._refresh_rollups_after_areas();
+
+CREATE FUNCTION buurtmonitor._refresh_rollups_after_indicators()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    codes text[];
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM buurtmonitor.observations o WHERE o.derived_from IS NOT NULL) THEN
+        RETURN NULL;
+    END IF;
+    -- the indicators whose rule changed (not labels or polarity), and those weighted by them
+    WITH ch AS (
+        SELECT n.code FROM bm_new n
+         WHERE NOT EXISTS (SELECT 1 FROM bm_old o
+                            WHERE (o.code, o.kind, o.numerator, o.denominator, o.scale)
+                                  IS NOT DISTINCT FROM (n.code, n.kind, n.numerator, n.denominator, n.scale)))
+    SELECT array_agg(DISTINCT i.code) INTO codes
+      FROM buurtmonitor.indicators i
+     WHERE i.code IN (SELECT ch.code FROM ch) OR i.denominator IN (SELECT ch.code FROM ch);
+    IF codes IS NOT NULL THEN
+        PERFORM buurtmonitor.refresh_rollups(indicators => codes);
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION buurtmonitor._refresh_rollups_after_indicators() IS
+    'Internal trigger function: after an indicator''s rule (kind, scale, base) changes, recomputes its stored roll-ups and those weighted by it.';
+CREATE TRIGGER indicators_refresh_rollups AFTER UPDATE ON buurtmonitor.indicators
+    REFERENCING OLD TABLE AS bm_old NEW TABLE AS bm_new FOR EACH STATEMENT EXECUTE FUNCTION buurtmonitor._refresh_rollups_after_indicators();

@@ -7,8 +7,8 @@ CREATE TABLE buurtmonitor.sample_sizes (
     vintage     integer NOT NULL,
     period      integer NOT NULL,
     indicator   text NOT NULL,
-    n           double precision CHECK (n > 0),
-    se          double precision CHECK (se > 0),
+    n           double precision CHECK (n > 0 AND n < 'Infinity'),
+    se          double precision CHECK (se > 0 AND se < 'Infinity'),
     PRIMARY KEY (area_code, vintage, period, indicator),
     FOREIGN KEY (area_code, vintage, period, indicator)
         REFERENCES buurtmonitor.observations (area_code, vintage, period, indicator)
@@ -101,6 +101,27 @@ AS 'MODULE_PATHNAME', 'bm_trend'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION buurtmonitor.trend(integer[], double precision[]) IS
     'Trend of values over strictly increasing periods (NULL values skipped): number used, OLS slope and Theil-Sen slope (median of pairwise slopes), per period unit.';
+
+-- The boundary edition development() and signals() use when none is given: the newest edition with
+-- values of every requested indicator at the level (any indicator when NULL), among the rows the
+-- caller may read; else the newest with values of any of them; else the newest edition of the level.
+CREATE FUNCTION buurtmonitor.default_vintage(level text, indicators text[] DEFAULT NULL)
+RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce(
+        (SELECT max(x.vintage) FROM (
+            SELECT o.vintage FROM buurtmonitor.observations o
+              JOIN buurtmonitor.areas a ON a.code = o.area_code AND a.vintage = o.vintage
+             WHERE a.level = $1 AND o.value IS NOT NULL AND ($2 IS NULL OR o.indicator = ANY ($2))
+             GROUP BY o.vintage
+            HAVING $2 IS NULL OR count(DISTINCT o.indicator) = (SELECT count(DISTINCT u) FROM unnest($2) u)) x),
+        (SELECT max(o.vintage) FROM buurtmonitor.observations o
+           JOIN buurtmonitor.areas a ON a.code = o.area_code AND a.vintage = o.vintage
+          WHERE a.level = $1 AND o.value IS NOT NULL AND o.indicator = ANY ($2)),
+        (SELECT max(a.vintage) FROM buurtmonitor.areas a WHERE a.level = $1))
+$$;
+COMMENT ON FUNCTION buurtmonitor.default_vintage(text, text[]) IS
+    'Default boundary edition of development() and signals(): the newest with values of every requested indicator at the level (any when NULL) that the caller may read, else of any of them, else the newest edition of the level.';
 
 -- The whole development table in one call (C, extension/development.c).
 CREATE FUNCTION buurtmonitor.development(

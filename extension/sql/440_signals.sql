@@ -6,7 +6,7 @@ CREATE TABLE buurtmonitor.signal_rules (
     indicator       text NOT NULL REFERENCES buurtmonitor.indicators (code) ON UPDATE CASCADE ON DELETE CASCADE,
     condition       text NOT NULL CHECK (condition IN ('z_worse_than', 'index_below', 'index_above',
                                                        'worsened_consecutive', 'crosses_threshold')),
-    threshold       double precision NOT NULL CHECK (threshold = threshold AND threshold NOT IN ('Infinity', '-Infinity')),
+    threshold       double precision NOT NULL CHECK (threshold > '-Infinity' AND threshold < 'Infinity'),
     level           text NOT NULL DEFAULT 'buurt' REFERENCES buurtmonitor.levels (level) ON UPDATE CASCADE,
     reference_level text NOT NULL DEFAULT 'gemeente' REFERENCES buurtmonitor.levels (level) ON UPDATE CASCADE,
     active          boolean NOT NULL DEFAULT true,
@@ -45,7 +45,7 @@ AS $$
     ),
     groups AS (      -- one development() call per level and reference level
         SELECT g.level, g.reference_level, g.indicators,
-               coalesce($2, (SELECT max(a.vintage) FROM buurtmonitor.areas a WHERE a.level = g.level)) AS vintage
+               coalesce($2, buurtmonitor.default_vintage(g.level, g.indicators)) AS vintage
           FROM (SELECT r.level, r.reference_level, array_agg(DISTINCT r.indicator) AS indicators
                   FROM rules r GROUP BY r.level, r.reference_level) g
          WHERE EXISTS (SELECT 1 FROM buurtmonitor.areas a
@@ -104,13 +104,19 @@ $$;
 COMMENT ON FUNCTION buurtmonitor.signals(integer, integer, integer[], boolean) IS
     'Areas that trigger the active signal rules in a period (default: each rule''s newest period), with the rule and a readable reason.';
 
--- The signals of the newest period with the area geometry, for QGIS.
+-- The signals of the newest period with the area geometry, for QGIS: the boundary of the area's
+-- own edition, else of the same code in the nearest edition that has one (editions loaded from key
+-- figures alone have no boundaries); signals without any boundary are left out.
 -- fid = rule_id * 2^32 + area_id: stable as long as the rule and the area exist.
-CREATE VIEW buurtmonitor.signal_map AS
+CREATE VIEW buurtmonitor.signal_map WITH (security_invoker = true) AS
 SELECT ((s.rule_id::bigint << 32) | a.area_id::bigint) AS fid,
        s.rule_id, s.area_code, s.area_name, s.indicator, s.period, s.value,
-       s.reference_name, s.reference_value, s.index, s.z_score, s.label, s.run, s.reason, a.geom
+       s.reference_name, s.reference_value, s.index, s.z_score, s.label, s.run, s.reason,
+       g.vintage AS geom_vintage, g.geom
   FROM buurtmonitor.signals() s
-  JOIN buurtmonitor.areas a ON a.code = s.area_code AND a.vintage = s.area_vintage;
+  JOIN buurtmonitor.areas a ON a.code = s.area_code AND a.vintage = s.area_vintage
+  CROSS JOIN LATERAL (SELECT b.vintage, b.geom FROM buurtmonitor.areas b
+                       WHERE b.code = s.area_code AND b.geom IS NOT NULL
+                       ORDER BY abs(b.vintage - s.area_vintage), b.vintage DESC LIMIT 1) g;
 COMMENT ON VIEW buurtmonitor.signal_map IS
-    'Signals of each rule''s newest period with the area geometry (MultiPolygon, EPSG:28992) and a stable key fid, for QGIS.';
+    'Signals of each rule''s newest period with the area geometry (MultiPolygon, EPSG:28992; from the nearest edition with a boundary, geom_vintage) and a stable key fid, for QGIS.';

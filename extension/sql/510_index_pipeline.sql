@@ -5,7 +5,12 @@ CREATE TABLE buurtmonitor.index_specs (
     name        text PRIMARY KEY CHECK (name <> ''),
     spec        jsonb NOT NULL CHECK (jsonb_typeof(spec) = 'object' AND spec ? 'domains'),
     description text,
-    builtin     boolean NOT NULL DEFAULT false
+    builtin     boolean NOT NULL DEFAULT false,
+    -- a JSON number is never NaN or infinite, but it can lie beyond double precision (1e400),
+    -- and a weight written as a string ("NaN", "Infinity") would only fail when the spec is used
+    CONSTRAINT index_specs_numbers_finite CHECK (
+        NOT jsonb_path_exists(spec, 'lax $.domains[*].weight ? (@.type() != "number")')
+        AND NOT jsonb_path_exists(spec, 'lax $.** ? (@.type() == "number" && (@ > 1.7976931348623157e308 || @ < -1.7976931348623157e308))'))
 );
 SELECT pg_catalog.pg_extension_config_dump('buurtmonitor.index_specs', 'WHERE NOT builtin');
 COMMENT ON TABLE buurtmonitor.index_specs IS

@@ -30,6 +30,14 @@ BEGIN
         RAISE EXCEPTION 'area key % occurs more than once in %', coalesce(quote_literal(dup), 'NULL'), source
             USING ERRCODE = 'unique_violation', HINT = 'Give each area one row with a non-NULL key.';
     END IF;
+    -- NaN and infinities first: NaN > x is true in PostgreSQL, Infinity would pass the test below
+    EXECUTE format('SELECT %1$I::text FROM %4$s WHERE NOT (%2$I::float8 < ''Infinity'' AND %3$I::float8 < ''Infinity'') LIMIT 1',
+                   key, numerator, denominator, source) INTO bad;
+    GET DIAGNOSTICS nrow = ROW_COUNT;
+    IF nrow > 0 THEN
+        RAISE EXCEPTION 'area % has a NaN or infinite numerator or denominator', quote_literal(bad)
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Counts must be finite numbers; use NULL for a missing count.';
+    END IF;
     EXECUTE format('SELECT %1$I::text FROM %4$s WHERE %2$I < 0 OR %3$I < 0 OR %2$I > %3$I LIMIT 1',
                    key, numerator, denominator, source) INTO bad;
     GET DIAGNOSTICS nrow = ROW_COUNT;

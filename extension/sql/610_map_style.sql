@@ -259,6 +259,7 @@ BEGIN
                    format('buurtmonitor map of %s, %s %s, period %s: %s classes (%s)', indicator, level, vintage,
                           p, cardinality(b) - 1, method));
     PERFORM buurtmonitor._write_layer_style(target_schema, view_name, method, b, indicator, language);
+    PERFORM buurtmonitor._add_view_grants(format('%I.%I', target_schema, view_name)::regclass);
     RETURN format('%I.%I', target_schema, view_name)::regclass;
 END
 $$;
