@@ -257,7 +257,6 @@ NAN_OK = {}
 # Known findings that other work on issue 9 fixes (function name -> what): reported as KNOWN, not
 # failed. Remove an entry when its fix lands; the fuzz then guards it.
 KNOWN = {
-    "mean_test": "NaN/infinite m1/m2 pass through to the difference (issue 9, numeric edges)",
     "trend": "NaN values, or values near 1e308 (even all equal), give a NaN slope (issue 9, numeric edges)",
 }
 # SQLSTATEs PostgreSQL raises itself with a clear, specific message and no hint (an unknown column or
