@@ -59,14 +59,16 @@ float8_array(ArrayType *a, const char *what, double **out, int *n)
 
 	if (ARR_NDIM(a) > 1)
 		ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-						errmsg("%s must be a one-dimensional array", what)));
+						errmsg("%s must be a one-dimensional array", what),
+						errhint("Pass a one-dimensional array.")));
 	deconstruct_array(a, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &e, &nulls, n);
 	*out = palloc(sizeof(double) * Max(*n, 1));
 	for (int i = 0; i < *n; i++)
 	{
 		if (nulls[i])
 			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-							errmsg("%s has a NULL at position %d", what, i + 1)));
+							errmsg("%s has a NULL at position %d", what, i + 1),
+						errhint("Leave out the areas without a value, or fill them first.")));
 		(*out)[i] = DatumGetFloat8(e[i]);
 		if (!isfinite((*out)[i]))
 			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -87,7 +89,8 @@ int4_array(ArrayType *a, const char *what, int **out, int *n)
 	{
 		if (nulls[i])
 			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-							errmsg("%s has a NULL at position %d", what, i + 1)));
+							errmsg("%s has a NULL at position %d", what, i + 1),
+						errhint("Leave out the links with a NULL, or fill them first.")));
 		(*out)[i] = DatumGetInt32(e[i]);
 	}
 }
@@ -110,7 +113,8 @@ read_input(FunctionCallInfo fcinfo, int a)
 	float8_array(PG_GETARG_ARRAYTYPE_P(a + 3), "link weights", &lw, &nl3);
 	if (nl != nl2 || nl != nl3)
 		ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-						errmsg("link arrays have different lengths (%d, %d, %d)", nl, nl2, nl3)));
+						errmsg("link arrays have different lengths (%d, %d, %d)", nl, nl2, nl3),
+						errhint("Pass i, j and w arrays of equal length, as stored in buurtmonitor.weights_links.")));
 	if (s->n < 3)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("spatial statistics need at least 3 areas with a value, not %d", s->n),
@@ -122,7 +126,8 @@ read_input(FunctionCallInfo fcinfo, int a)
 	{
 		if (li[e] < 1 || li[e] > s->n || lj[e] < 1 || lj[e] > s->n || (e > 0 && li[e] < li[e - 1]))
 			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							errmsg("link %d (%d -> %d) is out of range or out of order", e + 1, li[e], lj[e])));
+							errmsg("link %d (%d -> %d) is out of range or out of order", e + 1, li[e], lj[e]),
+						errhint("Links are 1-based area numbers sorted by i then j, as stored in buurtmonitor.weights_links.")));
 		s->start[li[e]]++;
 		s->col[e] = lj[e] - 1;
 		s->w[e] = lw[e];
@@ -318,7 +323,7 @@ bm_moran_global(PG_FUNCTION_ARGS)
 	bool		nulls[11] = {0};
 
 	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
+		elog(ERROR, "return type must be a row type");	/* internal: the SQL signature declares OUT columns */
 	for (int i = 0; i < s->n; i++)
 		n_adj += s->start[i + 1] > s->start[i];
 	weights_constants(s, &s0, &s1, &s2);
@@ -491,13 +496,15 @@ read_codes(FunctionCallInfo fcinfo, int n)
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(0), TEXTOID, -1, false, TYPALIGN_INT, &e, &nulls, &nc);
 	if (nc != n)
 		ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-						errmsg("%d codes for %d values", nc, n)));
+						errmsg("%d codes for %d values", nc, n),
+						errhint("Pass one area code per value.")));
 	codes = palloc(sizeof(text *) * n);
 	for (int i = 0; i < n; i++)
 	{
 		if (nulls[i])
 			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-							errmsg("area code %d is NULL", i + 1)));
+							errmsg("area code %d is NULL", i + 1),
+						errhint("Give every area a code.")));
 		codes[i] = DatumGetTextPP(e[i]);
 	}
 	return codes;

@@ -134,7 +134,8 @@ array_elems(ArrayType *a, Oid elmtype, const char *what, Datum **elems, int *n)
 
 	if (ARR_NDIM(a) > 1)
 		ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-						errmsg("%s must be a one-dimensional array", what)));
+						errmsg("%s must be a one-dimensional array", what),
+						errhint("Pass a one-dimensional array.")));
 	get_typlenbyvalalign(elmtype, &typlen, &typbyval, &typalign);
 	deconstruct_array(a, elmtype, typlen, typbyval, typalign, elems, &nulls, n);
 	for (int i = 0; i < *n; i++)
@@ -161,7 +162,8 @@ read_polygons(FunctionCallInfo fcinfo, int *np)
 	array_elems(a, typid, "geometries", &elems, np);
 	if (ncodes != *np)
 		ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-						errmsg("%d codes for %d geometries", ncodes, *np)));
+						errmsg("%d codes for %d geometries", ncodes, *np),
+						errhint("Pass one area code per geometry.")));
 	g = palloc(sizeof(BmGeom *) * Max(*np, 1));
 	for (int i = 0; i < *np; i++)
 	{
@@ -295,7 +297,8 @@ read_points(FunctionCallInfo fcinfo, int *np)
 	array_elems(PG_GETARG_ARRAYTYPE_P(1), FLOAT8OID, "y", &ys, &ny);
 	if (nx != ny)
 		ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-						errmsg("x and y have different lengths (%d and %d)", nx, ny)));
+						errmsg("x and y have different lengths (%d and %d)", nx, ny),
+						errhint("Pass one x and one y per point.")));
 	check_budget((Size) nx * sizeof(SwPoint), "distance weights");
 	p = palloc(sizeof(SwPoint) * Max(nx, 1));
 	for (int i = 0; i < nx; i++)
@@ -486,12 +489,15 @@ bm_graph_components(PG_FUNCTION_ARGS)
 	int		   *parent, *label;
 
 	if (n < 0)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("n must not be negative")));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("n must not be negative"),
+						errhint("Pass the number of nodes, 0 or more.")));
 	array_elems(PG_GETARG_ARRAYTYPE_P(1), INT4OID, "i", &is, &ni);
 	array_elems(PG_GETARG_ARRAYTYPE_P(2), INT4OID, "j", &js, &nj);
 	if (ni != nj)
 		ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-						errmsg("i and j have different lengths (%d and %d)", ni, nj)));
+						errmsg("i and j have different lengths (%d and %d)", ni, nj),
+						errhint("Pass i and j arrays of equal length.")));
+	check_budget((Size) Max(n, 1) * (2 * sizeof(int) + sizeof(Datum)), "graph components");
 	parent = palloc(sizeof(int) * Max(n, 1));
 	label = palloc(sizeof(int) * Max(n, 1));
 	out = palloc(sizeof(Datum) * Max(n, 1));
@@ -503,7 +509,8 @@ bm_graph_components(PG_FUNCTION_ARGS)
 
 		if (a < 0 || a >= n || b < 0 || b >= n)
 			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							errmsg("link %d refers to node outside 1 .. %d", e + 1, n)));
+							errmsg("link %d refers to node outside 1 .. %d", e + 1, n),
+						errhint("Links are 1-based node numbers from 1 to n.")));
 		parent[uf_find(parent, a)] = uf_find(parent, b);
 	}
 	for (int a = 0; a < n; a++)

@@ -307,8 +307,16 @@ DECLARE
     c text[];
     g @extschema:postgis@.geometry[];
 BEGIN
-    EXECUTE format('SELECT array_agg(%1$I::text ORDER BY %1$I::text), array_agg(%2$I::@extschema:postgis@.geometry ORDER BY %1$I::text) FROM %3$s',
-                   code_column, geom_column, source) INTO c, g;
+    PERFORM buurtmonitor._require_names(ARRAY[build_weights_from.name, source::text, code_column, geom_column],
+                                        '{name,source,code_column,geom_column}');
+    BEGIN  -- PostGIS reports an unreadable geometry as an internal error (XX000): say which column
+        EXECUTE format('SELECT array_agg(%1$I::text ORDER BY %1$I::text), array_agg(%2$I::@extschema:postgis@.geometry ORDER BY %1$I::text) FROM %3$s',
+                       code_column, geom_column, source) INTO c, g;
+    EXCEPTION WHEN internal_error THEN
+        RAISE EXCEPTION 'cannot read column "%" of % as a geometry: %', geom_column, source, SQLERRM
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Name the geometry column with geom_column => ...; text must be WKT, EWKT or hex WKB.';
+    END;
     IF EXISTS (SELECT 1 FROM unnest(c) x WHERE x IS NULL) THEN
         RAISE EXCEPTION 'rows of % without a code in %', source, code_column USING ERRCODE = 'null_value_not_allowed',
             HINT = 'Give every row a code, or filter them out in a view.';
@@ -347,6 +355,8 @@ DECLARE
     c text[];
     bad text[];
 BEGIN
+    PERFORM buurtmonitor._require_names(ARRAY[load_weights.name, links::text, area_code_column, neighbour_code_column, weight_column],
+                                        '{name,links,area_code_column,neighbour_code_column,weight_column}');
     IF to_regclass('pg_temp._bm_links') IS NULL THEN
         CREATE TEMP TABLE _bm_links (a text, b text, w double precision);
         CREATE TEMP TABLE _bm_link_idx (i integer, j integer);
