@@ -89,7 +89,8 @@ DECLARE
     args text[];
     d text;
     sample jsonb := '{"level": "''buurt''", "to_level": "''wijk''", "vintage": "2024", "period": "2024",
-                      "indicators": "''{a_inw,x_a,x_cnt}''::text[]", "indicator": "''x_a''", "within": "NULL::text[]"}';
+                      "indicators": "''{a_inw,x_a,x_cnt}''::text[]", "indicator": "''x_a''", "within": "NULL::text[]",
+                      "weights": "''no_such_weights''", "name": "''no_such_weights''"}';
 BEGIN
     FOR r IN SELECT c.oid::regclass AS rel FROM pg_class c
               WHERE c.relnamespace::regnamespace::text IN ('buurtmonitor', 'buurtmonitor_views', 'buurtmonitor_layers')
@@ -108,6 +109,8 @@ BEGIN
             INSERT INTO snap VALUES (r.oid::regprocedure::text, 'skipped: writes'); CONTINUE;
         ELSIF r.provolatile = 'i' THEN
             INSERT INTO snap VALUES (r.oid::regprocedure::text, 'skipped: immutable, reads no tables'); CONTINUE;
+        ELSIF r.proname ~ '^_' AND EXISTS (SELECT 1 FROM unnest(r.types) t JOIN pg_type y ON y.oid = t WHERE y.typcategory = 'A') THEN
+            INSERT INTO snap VALUES (r.oid::regprocedure::text, 'skipped: internal, computes on the arrays it is given'); CONTINUE;
         ELSIF 'regclass'::regtype = ANY (r.types) THEN
             INSERT INTO snap VALUES (r.oid::regprocedure::text, 'skipped: reads only the relation it is given'); CONTINUE;
         END IF;

@@ -42,14 +42,18 @@ UPDATE buurtmonitor.observations SET numerator = NULL WHERE numerator = 'Infinit
 DELETE FROM buurtmonitor.sample_sizes;
 SQL
 psql -qX -d $old -v ON_ERROR_STOP=1 -c "BEGIN" -f "$piece" -c "COMMIT" >/dev/null
+# the tables 0.1.0 had (new tables of 0.2.0 come from other topics' definitions, not from this piece)
 catalog() {
     psql -qXAt -d "$1" <<'SQL' | sort
-SELECT conrelid::regclass, conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'buurtmonitor'::regnamespace;
+CREATE TEMP VIEW t010 AS SELECT c.oid FROM pg_class c
+ WHERE c.relnamespace = 'buurtmonitor'::regnamespace AND c.relkind = 'r'
+   AND c.relname IN ('levels', 'areas', 'indicators', 'indicator_aliases', 'observations', 'crosswalks',
+                     'sample_sizes', 'signal_rules', 'index_specs');
+SELECT conrelid::regclass, conname, pg_get_constraintdef(oid) FROM pg_constraint
+ WHERE connamespace = 'buurtmonitor'::regnamespace AND conrelid IN (SELECT oid FROM t010);
 SELECT attrelid::regclass, attnum, attname, format_type(atttypid, atttypmod), attnotnull, col_description(attrelid, attnum)
-  FROM pg_attribute WHERE attrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'buurtmonitor'::regnamespace AND relkind = 'r')
-   AND attnum > 0 AND NOT attisdropped;
-SELECT indexrelid::regclass, pg_get_indexdef(indexrelid) FROM pg_index
- WHERE indrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'buurtmonitor'::regnamespace);
+  FROM pg_attribute WHERE attrelid IN (SELECT oid FROM t010) AND attnum > 0 AND NOT attisdropped;
+SELECT indexrelid::regclass, pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid IN (SELECT oid FROM t010);
 SQL
 }
 if diff <(catalog $fresh) <(catalog $old) >/dev/null; then
